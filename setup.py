@@ -1,0 +1,32 @@
+"""tfdeblur: blind motion deblurring with GANs (TensorFlow 2 / Keras 3)."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="tfdeblur",
+    version="0.1.0",
+    description="Blind motion deblurring with GANs: every model of the paper, in TensorFlow/Keras 3",
+    long_description=Path(__file__).with_name("README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
+    install_requires=[
+        "tensorflow>=2.16,<2.22",
+        "keras>=3.0,<4",
+        "tensorboard>=2.16,<2.22",
+        "tensorflow-datasets>=4.9,<5",
+        "numpy>=1.26,<3",
+        "scikit-image>=0.22,<0.27",
+        "matplotlib>=3.8,<4",
+        "absl-py>=2.0,<3",
+    ],
+    extras_require={"dev": ["pytest>=8,<10", "ruff>=0.6"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Image Processing",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

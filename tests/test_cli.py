@@ -1,0 +1,82 @@
+"""The command-line tools end to end, in subprocesses, as a user runs them."""
+
+import json
+import os
+
+from conftest import run_module
+
+TINY_FLAGS = [
+    "--generator_depth=3",
+    "--generator_filters=4",
+    "--generator_max_filters=8",
+    "--discriminator_layers=1",
+    "--discriminator_filters=4",
+    "--crop_size=32",
+    "--batch_size=2",
+    "--steps_per_epoch=2",
+]
+
+
+def _error_lines(result):
+    return [
+        line for line in result.stderr.splitlines() if "error" in line.lower() and "cuda" not in line.lower()
+    ]
+
+
+def test_bad_flagfile_is_named_without_traceback(tmp_path):
+    missing = str(tmp_path / "no_such.cfg")
+    result = run_module("tfdeblur.train", f"--flagfile={missing}", f"--output_dir={tmp_path}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert any(missing in line for line in _error_lines(result)), result.stderr
+
+
+def test_unknown_dataset_spec_is_named_without_traceback(tmp_path):
+    result = run_module("tfdeblur.train", "--dataset=imagenet", f"--output_dir={tmp_path}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert any("--dataset=imagenet" in line for line in _error_lines(result)), result.stderr
+
+
+def test_train_resume_and_evaluate(tmp_path):
+    run_dir = str(tmp_path / "run")
+    first = run_module("tfdeblur.train", *TINY_FLAGS, "--train_steps=4", f"--output_dir={run_dir}")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "Resuming" not in first.stdout
+    for name in (
+        "checkpoints/config.json",
+        "checkpoints/ckpt-4.index",
+        "metrics.json",
+        "per_image.csv",
+        "comparison.png",
+        "samples/step_000002.png",
+        "samples/step_000004.png",
+    ):
+        assert os.path.exists(os.path.join(run_dir, name)), name
+    assert os.listdir(os.path.join(run_dir, "logs"))
+
+    # The same command with more steps continues where the first one stopped.
+    second = run_module("tfdeblur.train", *TINY_FLAGS, "--train_steps=6", f"--output_dir={run_dir}")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming from" in second.stdout and "at step 4" in second.stdout
+    assert os.path.exists(os.path.join(run_dir, "checkpoints", "ckpt-6.index"))
+
+    with open(os.path.join(run_dir, "metrics.json")) as file:
+        trained = json.load(file)
+    assert trained["num_images"] == 8
+    assert {"psnr", "ssim", "input_psnr", "input_ssim"} <= set(trained)
+
+    report = str(tmp_path / "eval")
+    evaluated = run_module("tfdeblur.evaluate", f"--checkpoint={run_dir}", f"--output_dir={report}")
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    with open(os.path.join(report, "metrics.json")) as file:
+        assert json.load(file) == trained  # the same checkpoint, the same fixed held-out set
+    with open(os.path.join(report, "per_image.csv")) as file:
+        assert len(file.read().splitlines()) == 1 + trained["num_images"]
+
+
+def test_evaluate_names_a_missing_checkpoint(tmp_path):
+    result = run_module("tfdeblur.evaluate", f"--checkpoint={tmp_path}/none", f"--output_dir={tmp_path}")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"error: --checkpoint={tmp_path}/none" in result.stderr

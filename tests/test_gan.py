@@ -1,0 +1,57 @@
+import dataclasses
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur.gan import GAN
+from tfdeblur.losses import l1_loss
+from tfdeblur.models import build_discriminator, build_generator
+
+
+def _gan(config):
+    keras.utils.set_random_seed(0)
+    gan = GAN(build_generator(config), build_discriminator(config))
+    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+    return gan
+
+
+def _fixed_batch():
+    sharp = tf.random.stateless_uniform([2, 64, 64, 3], (1, 2), -1.0, 1.0)
+    blurred = tf.nn.avg_pool2d(sharp, 3, 1, "SAME")
+    return blurred, sharp
+
+
+def test_train_steps_lower_the_l1_loss(tiny_config):
+    gan = _gan(dataclasses.replace(tiny_config, dropout=0.0))
+    blurred, sharp = _fixed_batch()
+
+    def l1():  # training=True: batch statistics, as in the step itself
+        return float(l1_loss(gan.generator(blurred, training=True), sharp))
+
+    before = l1()
+    for _ in range(10):
+        logs = gan.train_on_batch(blurred, sharp, return_dict=True)
+    assert l1() < 0.9 * before
+    assert set(logs) == {"d_loss", "g_loss", "g_adversarial", "g_l1"}
+    assert all(np.isfinite(value) for value in logs.values())
+
+
+def test_each_step_updates_discriminator_then_generator(tiny_config):
+    gan = _gan(tiny_config)
+    blurred, sharp = _fixed_batch()
+    g_before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    d_before = [w.numpy().copy() for w in gan.discriminator.trainable_weights]
+    gan.train_on_batch(blurred, sharp)
+    assert int(gan.optimizer.iterations) == 1
+    assert int(gan.discriminator_optimizer.iterations) == 1
+    for before, weight in zip(
+        g_before + d_before, gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    ):
+        assert not np.array_equal(before, weight.numpy()), weight.path
+
+
+def test_call_is_the_generator(tiny_config):
+    gan = _gan(tiny_config)
+    blurred, _ = _fixed_batch()
+    np.testing.assert_array_equal(gan(blurred), gan.generator(blurred, training=False))

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfdeblur.layers import ReflectPadToMultiple
+from tfdeblur.models import build_discriminator, build_generator, patchgan_discriminator, unet_generator
+
+
+@pytest.mark.parametrize("height, width", [(720, 1280), (123, 77)])
+def test_generator_keeps_any_input_size(tiny_config, height, width):
+    generator = build_generator(tiny_config)
+    images = tf.random.uniform([1, height, width, 3], -1.0, 1.0)
+    restored = generator(images, training=False)
+    assert restored.shape == (1, height, width, 3)
+    assert np.all(np.abs(restored.numpy()) <= 1.0)
+
+
+def test_full_size_unet_matches_pix2pix_parameter_count():
+    # 54,424,387 parameters with the innermost block unnormalised (PyTorch pix2pix: 54,414,979
+    # counts one BatchNorm bias difference per block; the architecture table is the same).
+    generator = unet_generator()
+    assert len([layer for layer in generator.layers if "encoder" in layer.name and "conv" in layer.name]) == 8
+    assert generator.count_params() == 54_424_387
+
+
+def test_patchgan_is_70x70_and_outputs_raw_scores():
+    discriminator = patchgan_discriminator(in_channels=6)
+    scores = discriminator(tf.random.uniform([1, 256, 256, 6], -1.0, 1.0))
+    assert scores.shape == (1, 32, 32, 1)
+    assert discriminator.layers[-1].get_config()["activation"] == "linear"
+    # Receptive field: 4x4 kernels, strides 2, 2, 2, 1, 1 -> 70 pixels.
+    field = 1
+    for stride in reversed([2, 2, 2, 1, 1]):
+        field = field * stride + (4 - stride)
+    assert field == 70
+
+
+def test_unconditional_discriminator_takes_three_channels(tiny_config):
+    discriminator = build_discriminator(tiny_config.__class__(conditional=False, discriminator_filters=4))
+    assert discriminator.input_shape[-1] == 3
+
+
+def test_inference_is_deterministic_and_training_is_not(tiny_config):
+    # Bug 1 of the paper's code: BatchNorm in training mode and dropout at test time.
+    generator = build_generator(tiny_config)
+    images = tf.random.uniform([2, 64, 64, 3], -1.0, 1.0, seed=1)
+    first = generator(images, training=False)
+    np.testing.assert_array_equal(first, generator(images, training=False))
+    assert not np.allclose(generator(images, training=True), generator(images, training=True))
+
+
+@pytest.mark.parametrize("size, multiple", [(5, 8), (8, 8), (77, 256), (1, 4), (720, 256)])
+def test_reflect_padding_mirrors_even_beyond_the_image(size, multiple):
+    image = tf.reshape(tf.range(size * 2, dtype=tf.float32), [1, size, 2, 1])
+    padded = ReflectPadToMultiple(multiple)(image).numpy()[0, :, 0, 0]
+    assert padded.shape[0] % multiple == 0 and padded.shape[0] >= size
+    np.testing.assert_array_equal(padded[:size], image.numpy()[0, :, 0, 0])
+    if padded.shape[0] - size < size:  # where numpy can do it, it must agree
+        expected = np.pad(image.numpy()[0, :, 0, 0], (0, padded.shape[0] - size), mode="reflect")
+        np.testing.assert_array_equal(padded, expected)

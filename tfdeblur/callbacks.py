@@ -1,0 +1,68 @@
+"""Keras callbacks of the training loop: stop at a step, checkpoint, validate, log."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur.evaluation import comparison_grid, evaluate, format_summary, summarize
+
+
+class StopAtStep(keras.callbacks.Callback):
+    """Ends `fit()` once the generator optimizer has taken `train_steps` steps."""
+
+    def __init__(self, train_steps):
+        super().__init__()
+        self.train_steps = train_steps
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.optimizer.iterations.numpy()) >= self.train_steps:
+            self.model.stop_training = True
+
+
+class SaveCheckpoint(keras.callbacks.Callback):
+    """Saves a `TrainingCheckpoint` at the end of every epoch and of training."""
+
+    def __init__(self, checkpoint):
+        super().__init__()
+        self.checkpoint = checkpoint
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.checkpoint.save()
+
+    def on_train_end(self, logs=None):
+        self.checkpoint.save()
+
+
+class Validate(keras.callbacks.Callback):
+    """At each epoch end: held-out PSNR/SSIM, losses and a sample grid to TensorBoard.
+
+    Everything is logged against the global step (the generator optimizer's
+    iteration count), so curves continue seamlessly when a run resumes. The
+    sample grid (blurred | restored | sharp) is also written to
+    `samples_dir/step_<N>.png`.
+    """
+
+    def __init__(self, pairs, log_dir, samples_dir, num_samples=3):
+        super().__init__()
+        self.pairs = pairs
+        self.writer = tf.summary.create_file_writer(log_dir)
+        self.samples_dir = samples_dir
+        self.num_samples = num_samples
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = int(self.model.optimizer.iterations.numpy())
+        records, examples = evaluate(self.model.generator, self.pairs, keep_images=self.num_samples)
+        summary = summarize(records)
+        grid = comparison_grid(examples)
+        with self.writer.as_default(step=step):
+            for name, value in (logs or {}).items():
+                tf.summary.scalar(f"loss/{name}", value)
+            for name in ("psnr", "ssim"):
+                tf.summary.scalar(f"validation/{name}", summary[name])
+            tf.summary.image("samples", grid[np.newaxis])
+        self.writer.flush()
+        os.makedirs(self.samples_dir, exist_ok=True)
+        tf.io.write_file(os.path.join(self.samples_dir, f"step_{step:06d}.png"), tf.io.encode_png(grid))
+        print(f"\nstep {step}: validation {format_summary(summary)}")

@@ -1,0 +1,110 @@
+"""Training checkpoints: everything needed to resume, and to rebuild the generator.
+
+A run directory `D` holds `D/checkpoints/`: TensorFlow checkpoints of the
+generator, discriminator and both optimizers (written atomically by
+`tf.train.CheckpointManager`) and `config.json` (the `ModelConfig`), so that a
+checkpoint directory alone is enough to rebuild the trained generator.
+"""
+
+import dataclasses
+import os
+
+import tensorflow as tf
+
+from tfdeblur.errors import InputError
+from tfdeblur.models import ModelConfig, build_generator
+
+CONFIG_NAME = "config.json"
+
+
+def checkpoint_dir(output_dir):
+    return os.path.join(output_dir, "checkpoints")
+
+
+def write_or_check_config(directory, config):
+    """Writes `config` to `directory`, or checks it matches the one already there.
+
+    Resuming a run with different model flags would silently restore weights
+    into a different network, so it is refused, naming the flags that differ.
+    """
+    path = os.path.join(directory, CONFIG_NAME)
+    if os.path.exists(path):
+        saved = ModelConfig.load(path)
+        changed = [
+            f"--{name}={getattr(config, name)} (checkpoint has {getattr(saved, name)})"
+            for name in (field.name for field in dataclasses.fields(ModelConfig))
+            if getattr(saved, name) != getattr(config, name)
+        ]
+        if changed:
+            raise InputError(
+                f"{path}: the run in this output directory used other model flags: "
+                f"{', '.join(changed)}; use a new --output_dir or the original flags"
+            )
+    else:
+        os.makedirs(directory, exist_ok=True)
+        config.save(path)
+
+
+class TrainingCheckpoint:
+    """The generator, discriminator and both optimizers of a `GAN`, saved by step."""
+
+    def __init__(self, gan, directory, max_to_keep=3):
+        gan.build_optimizers()
+        self.checkpoint = tf.train.Checkpoint(
+            generator=gan.generator,
+            discriminator=gan.discriminator,
+            generator_optimizer=gan.optimizer,
+            discriminator_optimizer=gan.discriminator_optimizer,
+        )
+        self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
+        self.step = gan.optimizer.iterations
+
+    def restore_latest(self):
+        """Restores the newest checkpoint, if any; returns its path (or None)."""
+        latest = self.manager.latest_checkpoint
+        if latest:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+        return latest
+
+    def save(self):
+        """Saves a checkpoint numbered by the training step, unless one exists for it."""
+        step = int(self.step.numpy())
+        if self.manager.latest_checkpoint != self._path(step):
+            self.manager.save(checkpoint_number=step)
+
+    def _path(self, step):
+        return os.path.join(self.manager.directory, f"ckpt-{step}")
+
+
+def resolve(path):
+    """(checkpoint prefix, directory holding config.json) for a run or checkpoint path.
+
+    Accepts a training output directory, its `checkpoints/` directory, or one
+    checkpoint prefix such as `D/checkpoints/ckpt-400`.
+    """
+    if os.path.isdir(checkpoint_dir(path)):
+        path = checkpoint_dir(path)
+    if os.path.isdir(path):
+        prefix = tf.train.latest_checkpoint(path)
+        if prefix is None:
+            raise InputError(f"--checkpoint={path}: no checkpoint found in this directory")
+        return prefix, path
+    if tf.io.gfile.exists(path + ".index"):
+        return path, os.path.dirname(path)
+    raise InputError(
+        f"--checkpoint={path}: not a training output directory, checkpoint directory "
+        "or checkpoint prefix (e.g. runs/quickstart/checkpoints/ckpt-400)"
+    )
+
+
+def load_generator(path):
+    """Rebuilds a trained generator from a checkpoint path (see `resolve`)."""
+    prefix, directory = resolve(path)
+    config_path = os.path.join(directory, CONFIG_NAME)
+    if not os.path.exists(config_path):
+        raise InputError(f"--checkpoint={path}: {config_path} is missing")
+    generator = build_generator(ModelConfig.load(config_path))
+    tf.train.Checkpoint(generator=generator).restore(
+        prefix
+    ).expect_partial().assert_existing_objects_matched()
+    return generator

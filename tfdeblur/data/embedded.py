@@ -1,0 +1,114 @@
+"""The embedded default dataset: photos shipped with scikit-image, blurred on the fly.
+
+Nothing is downloaded. Training draws random crops of the training photos and
+blurs each with a fresh camera-shake kernel; the test split is fixed: held-out
+photos, full size, each blurred with `KERNELS_PER_TEST_PHOTO` kernels from
+fixed seeds, so every run evaluates on the same pixels.
+"""
+
+import numpy as np
+import skimage.data
+import tensorflow as tf
+
+from tfdeblur.data.blur import blur
+from tfdeblur.data.kernels import random_kernel
+from tfdeblur.errors import InputError
+
+TRAIN_PHOTOS = {
+    "chelsea": skimage.data.chelsea,
+    "coffee": skimage.data.coffee,
+    "immunohistochemistry": skimage.data.immunohistochemistry,
+    "motorcycle_left": lambda: skimage.data.stereo_motorcycle()[0],
+    "motorcycle_right": lambda: skimage.data.stereo_motorcycle()[1],
+    # Grayscale photos, as RGB: more scenes and textures for the same blur.
+    "brick": lambda: _rgb(skimage.data.brick()),
+    "camera": lambda: _rgb(skimage.data.camera()),
+    "coins": lambda: _rgb(skimage.data.coins()),
+    "grass": lambda: _rgb(skimage.data.grass()),
+    "gravel": lambda: _rgb(skimage.data.gravel()),
+    "moon": lambda: _rgb(skimage.data.moon()),
+    "page": lambda: _rgb(skimage.data.page()),
+}
+# Held-out photos are in focus everywhere: in a shallow depth-of-field photo
+# (chelsea's background) the "sharp" target is itself blurry, and PSNR would
+# punish a model for sharpening it.
+TEST_PHOTOS = {
+    "astronaut": skimage.data.astronaut,
+    "rocket": skimage.data.rocket,
+}
+KERNEL_SIZE = 27
+KERNEL_LENGTHS = (10.0, 25.0)
+MAX_NOISE_STD = 0.01
+KERNELS_PER_TEST_PHOTO = 4
+TEST_SEED = 20170721  # fixed forever: changing it changes every reported number
+
+
+def _rgb(gray):
+    return np.repeat(gray[..., np.newaxis], 3, axis=-1)
+
+
+def _kernel(seed):
+    """A random PSF for a uint64 seed (a tf.numpy_function body)."""
+    return random_kernel(np.random.default_rng(seed), KERNEL_SIZE, KERNEL_LENGTHS)
+
+
+def _blurred_crop(photo, crop_size, seed):
+    """A (blur, sharp) pair: a random crop of `photo`, blurred with a random kernel."""
+    crop_seed, kernel_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 4))
+    margin = KERNEL_SIZE - 1
+    window = tf.image.stateless_random_crop(photo, [crop_size + margin, crop_size + margin, 3], crop_seed)
+    kernel = tf.numpy_function(_kernel, [tf.bitcast(kernel_seed, tf.uint64)], tf.float32)
+    kernel = tf.ensure_shape(kernel, [KERNEL_SIZE, KERNEL_SIZE])
+    noise_std = tf.random.stateless_uniform([], std_seed, maxval=MAX_NOISE_STD)
+    half = margin // 2
+    return {
+        "blur": blur(window, kernel, noise_std, noise_seed),
+        "sharp": window[half : half + crop_size, half : half + crop_size],
+    }
+
+
+def train_pairs(crop_size, seed=0):
+    """An endless dataset of {"blur", "sharp"} uint8 crops of crop_size x crop_size.
+
+    Photos smaller than a crop (plus the kernel's margin) are left out.
+    """
+    window = crop_size + KERNEL_SIZE - 1
+    photos = [photo for photo in (load() for load in TRAIN_PHOTOS.values()) if min(photo.shape[:2]) >= window]
+    if not photos:
+        raise InputError(f"--crop_size={crop_size} is too large for the embedded photos")
+    photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
+    photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
+    seeds = tf.data.Dataset.random(seed=seed).batch(2)
+    return tf.data.Dataset.zip(photo_stream, seeds).map(
+        lambda photo, pair_seed: _blurred_crop(photo, crop_size, pair_seed),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+
+
+def test_pairs():
+    """The fixed held-out set: {"blur", "sharp", "name"} full-size uint8 pairs."""
+    pairs = {"blur": [], "sharp": [], "name": []}
+    for photo_index, (name, load) in enumerate(TEST_PHOTOS.items()):
+        sharp = load()
+        for k in range(KERNELS_PER_TEST_PHOTO):
+            rng = np.random.default_rng([TEST_SEED, photo_index, k])
+            kernel = random_kernel(rng, KERNEL_SIZE, KERNEL_LENGTHS)
+            noise_std = rng.uniform(0.0, MAX_NOISE_STD)
+            blurred = blur(
+                tf.constant(sharp),
+                kernel,
+                noise_std,
+                seed=(TEST_SEED, 2 * photo_index + k),
+                padding="REFLECT",
+            )
+            pairs["blur"].append(blurred.numpy())
+            pairs["sharp"].append(sharp)
+            pairs["name"].append(f"{name}_k{k}")
+    return tf.data.Dataset.from_generator(
+        lambda: (dict(zip(pairs, values)) for values in zip(*pairs.values())),
+        output_signature={
+            "blur": tf.TensorSpec([None, None, 3], tf.uint8),
+            "sharp": tf.TensorSpec([None, None, 3], tf.uint8),
+            "name": tf.TensorSpec([], tf.string),
+        },
+    )

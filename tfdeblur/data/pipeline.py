@@ -1,0 +1,39 @@
+"""tf.data plumbing shared by every dataset: augmentation, float conversion, batching."""
+
+import tensorflow as tf
+
+from tfdeblur.images import to_float
+
+
+def augment_pair(pair, seed):
+    """Random flips and 90-degree rotation, one draw applied to both images of a pair.
+
+    Rotation is applied only to square crops (it would change a frame's shape).
+    """
+    flip_seed, rotate_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    draws = tf.random.stateless_uniform([3], flip_seed)
+    turns = tf.random.stateless_uniform([], rotate_seed, maxval=4, dtype=tf.int32)
+
+    def transform(image):
+        image = tf.cond(draws[0] < 0.5, lambda: tf.reverse(image, [1]), lambda: image)
+        image = tf.cond(draws[1] < 0.5, lambda: tf.reverse(image, [0]), lambda: image)
+        if image.shape[0] is not None and image.shape[0] == image.shape[1]:
+            image = tf.image.rot90(image, turns)
+        return image
+
+    return {**pair, "blur": transform(pair["blur"]), "sharp": transform(pair["sharp"])}
+
+
+def training_batches(pairs, batch_size, seed=0):
+    """(blurred, sharp) float32 [-1, 1] batches from an endless dataset of uint8 pairs."""
+    seeds = tf.data.Dataset.random(seed=seed + 1).batch(2)
+    return (
+        tf.data.Dataset.zip(pairs, seeds)
+        .map(augment_pair, num_parallel_calls=tf.data.AUTOTUNE)
+        .map(
+            lambda pair: (to_float(pair["blur"]), to_float(pair["sharp"])),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
