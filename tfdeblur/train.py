@@ -19,6 +19,7 @@ from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.gan import GAN
 from tfdeblur.losses import ADVERSARIAL_LOSSES
 from tfdeblur.models import ModelConfig, build_discriminator, build_generator
+from tfdeblur.schedules import ConstantThenLinearDecay
 
 FLAGS = flags.FLAGS
 cli.define_model_flags()
@@ -29,6 +30,9 @@ flags.DEFINE_integer("steps_per_epoch", 1000, "Steps between checkpoints and val
 flags.DEFINE_integer("batch_size", 1, "Training batch size.", lower_bound=1)
 flags.DEFINE_integer("crop_size", 256, "Side of the square training crops.", lower_bound=16)
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
+flags.DEFINE_float(
+    "decay_start", 1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
+)
 flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of G and D.")
 flags.DEFINE_enum("adversarial_loss", "gan", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
 flags.DEFINE_float("l1_weight", 100.0, "Weight of the L1 content loss.")
@@ -52,9 +56,12 @@ def main(argv):
         l1_weight=FLAGS.l1_weight,
         conditional=config.conditional,
     )
+    schedule = ConstantThenLinearDecay(
+        FLAGS.learning_rate, FLAGS.train_steps, decay_start=round(FLAGS.decay_start * FLAGS.train_steps)
+    )
     gan.compile(
-        generator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=FLAGS.beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=FLAGS.beta_1),
+        generator_optimizer=keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1),
+        discriminator_optimizer=keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1),
         jit_compile=FLAGS.jit_compile,
     )
     checkpoint = TrainingCheckpoint(gan, checkpoints)
