@@ -55,7 +55,7 @@ class GAN(keras.Model):
         return self.discriminator(critic_input, training=True)
 
     def train_step(self, data):
-        blurred, sharp = data
+        blurred, sharp, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as generator_tape:
             restored = self.generator(blurred, training=True)
             with generator_tape.stop_recording():
