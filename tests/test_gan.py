@@ -9,10 +9,12 @@ from tfdeblur.losses import l1_loss
 from tfdeblur.models import build_discriminator, build_generator
 
 
-def _gan(config):
+def _gan(config, learning_rate=2e-4):
     keras.utils.set_random_seed(0)
     gan = GAN(build_generator(config), build_discriminator(config))
-    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+    gan.compile(
+        keras.optimizers.Adam(learning_rate, beta_1=0.5), keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    )
     return gan
 
 
@@ -23,16 +25,16 @@ def _fixed_batch():
 
 
 def test_train_steps_lower_the_l1_loss(tiny_config):
-    gan = _gan(dataclasses.replace(tiny_config, dropout=0.0))
+    gan = _gan(dataclasses.replace(tiny_config, dropout=0.0), learning_rate=2e-3)
     blurred, sharp = _fixed_batch()
 
     def l1():  # training=True: batch statistics, as in the step itself
         return float(l1_loss(gan.generator(blurred, training=True), sharp))
 
     before = l1()
-    for _ in range(10):
+    for _ in range(15):
         logs = gan.train_on_batch(blurred, sharp, return_dict=True)
-    assert l1() < 0.9 * before
+    assert l1() < 0.8 * before
     assert set(logs) == {"d_loss", "g_loss", "g_adversarial", "g_l1"}
     assert all(np.isfinite(value) for value in logs.values())
 

@@ -37,7 +37,7 @@ def test_psnr_and_ssim_match_scikit_image(reference, image):
 
 
 def test_batched_metrics_are_per_image():
-    pairs = [(reference[:100, :100], image[:100, :100]) for reference, image in _pairs()]
+    pairs = [(reference[:60, :60], image[:60, :60]) for reference, image in _pairs()]
     references, images = np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
     np.testing.assert_allclose(
         metrics.psnr(images, references), [metrics.psnr(i, r) for r, i in pairs], rtol=1e-9
