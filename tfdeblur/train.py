@@ -73,10 +73,11 @@ def main(argv):
     test_pairs = data.evaluation_pairs(FLAGS.dataset)
     if step < FLAGS.train_steps:
         # A resumed run draws new crops rather than replaying the first ones.
-        pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=FLAGS.seed + 7919 * step)
+        data_seed = FLAGS.seed + 7919 * step
+        pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=data_seed)
         steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.train_steps)
         gan.fit(
-            data.training_batches(pairs, FLAGS.batch_size, seed=FLAGS.seed + 7919 * step),
+            data.training_batches(pairs, FLAGS.batch_size, seed=data_seed),
             epochs=math.ceil(FLAGS.train_steps / steps_per_epoch),
             initial_epoch=step // steps_per_epoch,
             steps_per_epoch=steps_per_epoch,
