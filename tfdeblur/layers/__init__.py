@@ -1,13 +1,24 @@
 """Reusable layers: each technique of the paper is one layer, used by every model."""
 
+from tfdeblur.layers.attention import ChannelAttention, SelfAttention
+from tfdeblur.layers.conv import INITIALIZER, conv
+from tfdeblur.layers.edges import CannyEdges
+from tfdeblur.layers.feedback import ConvLSTMFeedback
 from tfdeblur.layers.normalization import NORMALIZATIONS, normalization
-from tfdeblur.layers.padding import CropToMatch, ReflectPadToMultiple
+from tfdeblur.layers.padding import CropToMatch, ReflectionPadding2D, ReflectPadToMultiple
 from tfdeblur.layers.residual import GlobalResidual
 
 __all__ = [
+    "INITIALIZER",
     "NORMALIZATIONS",
+    "CannyEdges",
+    "ChannelAttention",
+    "ConvLSTMFeedback",
     "CropToMatch",
     "GlobalResidual",
     "ReflectPadToMultiple",
+    "ReflectionPadding2D",
+    "SelfAttention",
+    "conv",
     "normalization",
 ]

@@ -58,3 +58,26 @@ class CropToMatch(keras.layers.Layer):
     def compute_output_shape(self, input_shapes):
         images, reference = input_shapes
         return (images[0], reference[1], reference[2], images[3])
+
+
+@keras.saving.register_keras_serializable(package="tfdeblur")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Reflect-pads `padding` pixels on every side (PyTorch's `nn.ReflectionPad2d`)."""
+
+    def __init__(self, padding, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, images):
+        pad = self.padding
+        return tf.pad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        def padded(side):
+            return None if side is None else side + 2 * self.padding
+
+        batch, height, width, channels = input_shape
+        return (batch, padded(height), padded(width), channels)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
