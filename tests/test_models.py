@@ -1,9 +1,19 @@
+import re
+
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdeblur.errors import InputError
 from tfdeblur.layers import ReflectPadToMultiple
-from tfdeblur.models import build_discriminator, build_generator, patchgan_discriminator, unet_generator
+from tfdeblur.models import (
+    ModelConfig,
+    build_discriminator,
+    build_generator,
+    patchgan_discriminator,
+    unet_generator,
+)
 
 
 @pytest.mark.parametrize("height, width", [(720, 1280), (123, 77)])
@@ -18,7 +28,7 @@ def test_generator_keeps_any_input_size(tiny_config, height, width):
 def test_full_size_unet_matches_pix2pix_parameter_count():
     # 54,424,387 parameters with the innermost block unnormalised (PyTorch pix2pix: 54,414,979
     # counts one BatchNorm bias difference per block; the architecture table is the same).
-    generator = unet_generator()
+    generator = unet_generator(ModelConfig())
     assert len([layer for layer in generator.layers if "encoder" in layer.name and "conv" in layer.name]) == 8
     assert generator.count_params() == 54_424_387
 
@@ -58,3 +68,79 @@ def test_reflect_padding_mirrors_even_beyond_the_image(size, multiple):
     if padded.shape[0] - size < size:  # where numpy can do it, it must agree
         expected = np.pad(image.numpy()[0, :, 0, 0], (0, padded.shape[0] - size), mode="reflect")
         np.testing.assert_array_equal(padded, expected)
+
+
+RESNET = dict(generator="resnet", generator_filters=4, generator_blocks=2, generator_norm="instance")
+# Narrow variants of every generator and switch of the paper's tables.
+VARIANTS = {
+    "unet_sa_ca_sn_gr": dict(
+        generator_filters=4,
+        generator_max_filters=16,
+        encoder_attention=(8, 64),
+        decoder_attention=(32, 4),
+        channel_attention=True,
+        channel_reduction=2,
+        generator_spectral_norm=True,
+        global_residual=True,
+    ),
+    "rir": dict(
+        generator="rir",
+        generator_depth=5,
+        generator_filters=4,
+        generator_max_filters=16,
+        decoder_attention=(32,),
+        channel_attention=True,
+        channel_reduction=2,
+        global_residual=True,
+    ),
+    "resnet": RESNET,
+    "resnet_edge": dict(RESNET, edge_input=True),
+    "resnet_feedback": dict(RESNET, feedback_iterations=4),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_generator_saves_and_reloads_with_identical_outputs(tmp_path, name):
+    generator = build_generator(ModelConfig(**VARIANTS[name]))
+    images = tf.random.stateless_uniform([1, 45, 71, 3], (0, 9), -1.0, 1.0)
+    generator(images, training=True)  # move BatchNorm statistics and spectral-norm vectors
+    expected = generator(images, training=False)
+    assert expected.shape == images.shape
+    path = str(tmp_path / f"{name}.keras")
+    generator.save(path)
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_array_equal(reloaded(images, training=False), expected)
+
+
+def test_edge_generator_takes_rgb_and_computes_its_edges_inside():
+    # Bug 6 of the paper's code: edge maps out of sync with the image. Ours come from the input itself.
+    generator = build_generator(ModelConfig(**VARIANTS["resnet_edge"]))
+    assert generator.input_shape == (None, None, None, 3)
+    edges = generator.get_layer("edges")
+    assert generator.get_layer("with_edges").output.shape[-1] == 4
+    images = tf.random.stateless_uniform([1, 32, 32, 3], (0, 1), -1.0, 1.0)
+    flipped_edges = edges(tf.reverse(images, [2]))
+    np.testing.assert_array_equal(flipped_edges, tf.reverse(edges(images), [2]))
+
+
+def test_attention_placement_outside_the_network_is_refused():
+    with pytest.raises(InputError, match=r"decoder_attention=\[512\].*stride \[512\]"):
+        build_generator(ModelConfig(generator_filters=4, generator_max_filters=8, decoder_attention=(512,)))
+    with pytest.raises(InputError, match="feedback_iterations"):
+        build_generator(ModelConfig(feedback_iterations=2))
+
+
+def test_full_size_rir_is_3x3_inside_resblocks():
+    # The paper's code used 4x4 kernels at 1024 channels (~233 M parameters); ours uses 3x3.
+    generator = build_generator(
+        ModelConfig(
+            generator="rir",
+            generator_depth=5,
+            generator_max_filters=1024,
+            decoder_attention=(32,),
+            channel_attention=True,
+        )
+    )
+    convs = [layer for layer in generator.layers if re.search(r"_block\d_conv\d$", layer.name)]
+    assert convs and all(layer.kernel_size == (3, 3) for layer in convs)
+    assert generator.get_layer("encoder5_resample").filters == 1024

@@ -1,37 +1,43 @@
 """Generators and discriminators of the paper, built from a `ModelConfig`."""
 
+from tfdeblur.errors import InputError
 from tfdeblur.models.config import ModelConfig
 from tfdeblur.models.patchgan import patchgan_discriminator
+from tfdeblur.models.resnet import resnet_generator
+from tfdeblur.models.rir import rir_generator
 from tfdeblur.models.unet import unet_generator
 
-GENERATORS = ("unet",)
+GENERATOR_BUILDERS = {"unet": unet_generator, "rir": rir_generator, "resnet": resnet_generator}
+GENERATORS = tuple(GENERATOR_BUILDERS)
 DISCRIMINATORS = ("patchgan",)
 
 
 def build_generator(config):
-    """The generator `config.generator`: [N, H, W, 3] in [-1, 1], any H and W."""
-    if config.generator == "unet":
-        return unet_generator(
-            depth=config.generator_depth,
-            filters=config.generator_filters,
-            max_filters=config.generator_max_filters,
-            norm=config.generator_norm,
-            dropout=config.dropout,
-            global_residual=config.global_residual,
+    """The generator `config.generator`: [N, H, W, 3] in [-1, 1] -> same, any H and W."""
+    if config.generator not in GENERATOR_BUILDERS:
+        raise InputError(f"Unknown generator {config.generator!r}: expected one of {GENERATORS}")
+    if config.feedback_iterations and config.generator != "resnet":
+        raise InputError(
+            f"feedback_iterations={config.feedback_iterations}: only the resnet generator has feedback"
         )
-    raise ValueError(f"Unknown generator {config.generator!r}: expected one of {GENERATORS}")
+    return GENERATOR_BUILDERS[config.generator](config)
 
 
-def build_discriminator(config):
-    """The discriminator `config.discriminator`, conditional on the blurred image or not."""
+def build_discriminator(config, score_bias=True):
+    """The discriminator `config.discriminator`, conditional on the blurred image or not.
+
+    `score_bias=False` for a WGAN critic (see `patchgan_discriminator`).
+    """
     if config.discriminator == "patchgan":
         return patchgan_discriminator(
             n_layers=config.discriminator_layers,
             filters=config.discriminator_filters,
             norm=config.discriminator_norm,
+            spectral_norm=config.discriminator_spectral_norm,
             in_channels=6 if config.conditional else 3,
+            score_bias=score_bias,
         )
-    raise ValueError(f"Unknown discriminator {config.discriminator!r}: expected one of {DISCRIMINATORS}")
+    raise InputError(f"Unknown discriminator {config.discriminator!r}: expected one of {DISCRIMINATORS}")
 
 
 __all__ = [
@@ -41,5 +47,7 @@ __all__ = [
     "build_discriminator",
     "build_generator",
     "patchgan_discriminator",
+    "resnet_generator",
+    "rir_generator",
     "unet_generator",
 ]

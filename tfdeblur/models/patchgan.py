@@ -2,42 +2,46 @@
 
     C64 - C128 - C256 (stride 2) - C512 (stride 1) - 1 (stride 1),  4x4 kernels
 
-With `n_layers=3` each score sees a 70x70 patch. The output is raw logits (no
-sigmoid: the losses take logits, and a WGAN critic must not squash its score).
+With `n_layers=3` each score sees a 70x70 patch. The output is raw scores (no
+sigmoid: the losses take logits, and a WGAN critic must not squash its score,
+bug 5 of the paper's code). Spectral norm wraps every conv if asked.
 """
 
 import keras
 
-from tfdeblur.layers import normalization
-
-_INIT = keras.initializers.RandomNormal(0.0, 0.02)
+from tfdeblur.layers import conv, normalization
 
 
 def patchgan_discriminator(
-    n_layers=3, filters=64, max_filters=512, norm="batch", in_channels=6, name="patchgan"
+    n_layers=3,
+    filters=64,
+    max_filters=512,
+    norm="batch",
+    spectral_norm=False,
+    in_channels=6,
+    score_bias=True,
+    name="patchgan",
 ):
-    """Builds the PatchGAN as a functional `keras.Model`: [N, H, W, in_channels] -> logits.
+    """Builds the PatchGAN as a functional `keras.Model`: [N, H, W, in_channels] -> scores.
 
     `in_channels` is 6 for a conditional discriminator (blurred ++ candidate) and 3
-    for an unconditional one.
+    for an unconditional one. A WGAN critic takes `score_bias=False`: its losses
+    are differences of mean scores, which a bias cannot change.
     """
     images = keras.Input((None, None, in_channels), name="images")
     x = images
     for layer in range(n_layers + 1):
         width = min(filters * 2**layer, max_filters)
         layer_norm = "none" if layer == 0 else norm
-        x = keras.layers.Conv2D(
+        x = conv(
             width,
             4,
-            strides=2 if layer < n_layers else 1,
-            padding="same",
-            kernel_initializer=_INIT,
+            2 if layer < n_layers else 1,
             use_bias=layer_norm == "none",
+            spectral_norm=spectral_norm,
             name=f"conv{layer + 1}",
         )(x)
         x = normalization(layer_norm, name=f"norm{layer + 1}")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"lrelu{layer + 1}")(x)
-    logits = keras.layers.Conv2D(
-        1, 4, padding="same", kernel_initializer=_INIT, dtype="float32", name="logits"
-    )(x)
-    return keras.Model(images, logits, name=name)
+    scores = conv(1, 4, use_bias=score_bias, spectral_norm=spectral_norm, dtype="float32", name="scores")(x)
+    return keras.Model(images, scores, name=name)

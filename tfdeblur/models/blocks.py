@@ -1,0 +1,66 @@
+"""What every generator shares: its input (padding, edge channel), attention placement, output.
+
+Attention placement is given as strides: a self-attention block at stride s
+acts on the feature map entering the encoder (or decoder) block whose input is
+1/s of the image side. The paper's U-Net placement for 256x256 inputs (encoder
+blocks 4 and 7, decoder blocks at 1x1, 8x8 and 64x64) is encoder strides 8, 64
+and decoder strides 256, 32, 4, and it carries over to any input size.
+"""
+
+import keras
+
+from tfdeblur.errors import InputError
+from tfdeblur.layers import (
+    CannyEdges,
+    ChannelAttention,
+    CropToMatch,
+    GlobalResidual,
+    ReflectPadToMultiple,
+    SelfAttention,
+)
+
+
+def generator_input(config, multiple):
+    """The RGB `Input` and the network's input: with the edge channel if `edge_input`, padded."""
+    blurred = keras.Input((None, None, 3), name="blurred")
+    x = blurred
+    if config.edge_input:
+        x = keras.layers.Concatenate(name="with_edges")([x, CannyEdges(name="edges")(x)])
+    return blurred, ReflectPadToMultiple(multiple, name="pad")(x)
+
+
+def generator_output(x, blurred, config):
+    """tanh (float32 under mixed precision), crop to the input size, global residual if `global_residual`."""
+    x = keras.layers.Activation("tanh", dtype="float32", name="output_tanh")(x)
+    restored = CropToMatch(name="crop")([x, blurred])
+    if config.global_residual:
+        restored = GlobalResidual(name="global_residual")([blurred, restored])
+    return restored
+
+
+def check_attention_strides(config, encoder_strides, decoder_strides):
+    """Refuses attention placements that the architecture does not have."""
+    for where, wanted, available in (
+        ("encoder_attention", config.encoder_attention, encoder_strides),
+        ("decoder_attention", config.decoder_attention, decoder_strides),
+    ):
+        missing = sorted(set(wanted) - set(available))
+        if missing:
+            raise InputError(
+                f"{where}={list(wanted)}: the {config.generator} generator has no block at stride "
+                f"{missing}; available strides: {sorted(available)}"
+            )
+
+
+def self_attention(x, stride, strides, config, name):
+    """`SelfAttention` on `x` (at `stride`) if `stride` is one of `strides`; else `x`."""
+    if stride not in strides:
+        return x
+    return SelfAttention(config.attention_value_ratio, config.attention_max_positions, name=name)(x)
+
+
+def channel_attention(x, config, name):
+    """`ChannelAttention` on `x` if the config's `channel_attention` switch is on; else `x`."""
+    if not config.channel_attention:
+        return x
+    return ChannelAttention(config.channel_reduction, name=name)(x)

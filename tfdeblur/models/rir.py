@@ -1,0 +1,88 @@
+"""Residual-in-Residual generator: the paper's "RiR" rows (design.md §2).
+
+    stem conv 3x3 (64)
+    encoder  RiR64 - RiR128 - RiR256 - RiR512 - RiR1024          (each halves the side)
+    bottleneck self-attention
+    decoder  RiR512 - RiR256 - RiR128 - RiR64 - RiR64 + skips    (each doubles the side)
+    output conv 3x3 (3), tanh
+
+A residual-in-residual level is two ResBlocks (conv -> channel attention ->
+conv -> channel attention, plus identity), a stride-2 (transposed) 4x4 conv,
+normalisation and ReLU, plus its input through its own stride-2 (transposed)
+conv. Decoder levels concatenate the mirrored encoder output, as in the U-Net.
+ResBlock convs are 3x3 (the paper's code used 4x4 and reached ~233 M parameters).
+`generator_depth` is 5 for RiR and 6 for RiR(Large).
+"""
+
+import keras
+
+from tfdeblur.layers import conv, normalization
+from tfdeblur.models.blocks import (
+    channel_attention,
+    check_attention_strides,
+    generator_input,
+    generator_output,
+    self_attention,
+)
+
+
+def _residual_block(x, config, name):
+    """conv 3x3 -> ReLU -> CA -> conv 3x3 -> CA, plus identity."""
+    channels = x.shape[-1]
+    sn = config.generator_spectral_norm
+    y = conv(channels, 3, spectral_norm=sn, name=f"{name}_conv1")(x)
+    y = keras.layers.ReLU(name=f"{name}_relu")(y)
+    y = channel_attention(y, config, name=f"{name}_channel_attention1")
+    y = conv(channels, 3, spectral_norm=sn, name=f"{name}_conv2")(y)
+    y = channel_attention(y, config, name=f"{name}_channel_attention2")
+    return keras.layers.Add(name=f"{name}_add")([x, y])
+
+
+def _residual_in_residual_level(x, filters, transpose, norm, config, name):
+    """Two ResBlocks, a stride-2 (transposed) conv, `norm`, ReLU; plus the resampled input."""
+    sn = config.generator_spectral_norm
+    y = _residual_block(x, config, name=f"{name}_block1")
+    y = _residual_block(y, config, name=f"{name}_block2")
+    y = conv(
+        filters, 4, 2, transpose=transpose, use_bias=norm == "none", spectral_norm=sn, name=f"{name}_resample"
+    )(y)
+    y = normalization(norm, name=f"{name}_norm")(y)
+    y = keras.layers.ReLU(name=f"{name}_relu")(y)
+    shortcut = conv(filters, 4, 2, transpose=transpose, spectral_norm=sn, name=f"{name}_shortcut")(x)
+    return keras.layers.Add(name=f"{name}_add")([y, shortcut])
+
+
+def rir_generator(config, name="rir_generator"):
+    """Builds the RiR generator of `config`: [N, H, W, 3] in [-1, 1] -> same."""
+    depth = config.generator_depth
+    widths = [
+        min(config.generator_filters * 2**level, config.generator_max_filters) for level in range(depth)
+    ]
+    check_attention_strides(
+        config,
+        encoder_strides=[2**level for level in range(depth)],
+        decoder_strides=[2**level for level in range(1, depth + 1)],
+    )
+
+    blurred, x = generator_input(config, multiple=2**depth)
+    x = conv(config.generator_filters, 3, spectral_norm=config.generator_spectral_norm, name="stem")(x)
+    skips = [x]
+    for level, width in enumerate(widths):
+        x = self_attention(
+            x, 2**level, config.encoder_attention, config, name=f"encoder{level + 1}_attention"
+        )
+        # The innermost level is unnormalised, as in the U-Net: at 1x1 with batch 1, BatchNorm zeroes it.
+        norm = "none" if level == depth - 1 else config.generator_norm
+        x = _residual_in_residual_level(x, width, False, norm, config, name=f"encoder{level + 1}")
+        skips.append(x)
+
+    for index, skip in enumerate(reversed(skips[:-1])):
+        stride = 2 ** (depth - index)
+        x = self_attention(x, stride, config.decoder_attention, config, name=f"decoder{index + 1}_attention")
+        x = _residual_in_residual_level(
+            x, skip.shape[-1], True, config.generator_norm, config, name=f"decoder{index + 1}"
+        )
+        x = keras.layers.Concatenate(name=f"decoder{index + 1}_skip")([x, skip])
+
+    x = conv(3, 3, spectral_norm=config.generator_spectral_norm, name="output_conv")(x)
+    return keras.Model(blurred, generator_output(x, blurred, config), name=name)
