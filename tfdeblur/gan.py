@@ -1,37 +1,48 @@
 """`GAN`: the trainer that holds a generator and a discriminator.
 
-A `keras.Model` whose `train_step` takes one discriminator step and then one
-generator step per batch (as Pix2Pix and DeblurGAN do), so `fit()` brings the
-progress bar, callbacks and distribution for free. Its `call` is the
-generator's forward pass (a Keras model must have one to be fit).
+A `keras.Model` whose `train_step` takes `critic_steps` discriminator steps and
+then one generator step per batch (Pix2Pix: 1; DeblurGAN's WGAN-GP: 5, on the
+same batch), so `fit()` brings the progress bar, callbacks and distribution for
+free. Its `call` is the generator's forward pass (a Keras model must have one
+to be fit).
 """
 
 import keras
 import tensorflow as tf
 
-from tfdeblur.losses import adversarial_loss, l1_loss
+from tfdeblur.losses import adversarial_loss, gradient_penalty, l1_loss
 
 
 class GAN(keras.Model):
     """Trains `generator` (blurred -> restored) against `discriminator`.
 
-    Generator loss: `adversarial + l1_weight * L1(restored, sharp)`.
+    Generator loss: `adversarial + sum_k weight_k * content_k(restored, sharp)`,
+    with `content_losses` a dict {name: (weight, loss_fn)} (default: L1 x 100).
     A conditional discriminator sees `blurred ++ image` (Pix2Pix); an
     unconditional one sees the image alone (DeblurGAN).
     """
 
     def __init__(
-        self, generator, discriminator, adversarial="gan", l1_weight=100.0, conditional=True, **kwargs
+        self,
+        generator,
+        discriminator,
+        adversarial="gan",
+        content_losses=None,
+        conditional=True,
+        critic_steps=1,
+        gradient_penalty_weight=10.0,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.adversarial = adversarial_loss(adversarial)
-        self.l1_weight = l1_weight
+        self.content_losses = {"l1": (100.0, l1_loss)} if content_losses is None else content_losses
         self.conditional = conditional
-        self.trackers = [
-            keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "g_adversarial", "g_l1")
-        ]
+        self.critic_steps = critic_steps
+        self.gradient_penalty_weight = gradient_penalty_weight
+        names = ["d_loss", "g_loss", "g_adversarial", *(f"g_{name}" for name in self.content_losses)]
+        self.trackers = [keras.metrics.Mean(name=name) for name in names]
 
     def compile(self, generator_optimizer, discriminator_optimizer, **kwargs):
         """`generator_optimizer` becomes `self.optimizer`: its `iterations` count training steps."""
@@ -59,13 +70,17 @@ class GAN(keras.Model):
         with tf.GradientTape() as generator_tape:
             restored = self.generator(blurred, training=True)
             with generator_tape.stop_recording():
-                d_loss = self._discriminator_step(blurred, sharp, tf.stop_gradient(restored))
+                fake = tf.stop_gradient(restored)
+                for _ in range(self.critic_steps):
+                    d_loss = self._discriminator_step(blurred, sharp, fake)
             g_adversarial = self.adversarial.generator_loss(self._score(blurred, restored))
-            g_l1 = l1_loss(restored, sharp)
-            g_loss = g_adversarial + self.l1_weight * g_l1
+            content = {name: loss(restored, sharp) for name, (_, loss) in self.content_losses.items()}
+            g_loss = g_adversarial + sum(
+                weight * content[name] for name, (weight, _) in self.content_losses.items()
+            )
         variables = self.generator.trainable_variables
         self.optimizer.apply(generator_tape.gradient(g_loss, variables), variables)
-        for tracker, value in zip(self.trackers, (d_loss, g_loss, g_adversarial, g_l1)):
+        for tracker, value in zip(self.trackers, (d_loss, g_loss, g_adversarial, *content.values())):
             tracker.update_state(value)
         return {tracker.name: tracker.result() for tracker in self.trackers}
 
@@ -74,6 +89,10 @@ class GAN(keras.Model):
             d_loss = self.adversarial.discriminator_loss(
                 self._score(blurred, sharp), self._score(blurred, restored)
             )
+            if self.adversarial.gradient_penalty:
+                d_loss += self.gradient_penalty_weight * gradient_penalty(
+                    lambda images: self._score(blurred, images), sharp, restored
+                )
         variables = self.discriminator.trainable_variables
         self.discriminator_optimizer.apply(tape.gradient(d_loss, variables), variables)
         return d_loss

@@ -1,10 +1,13 @@
-"""Losses of the paper (design.md §1-2): adversarial losses on logits, content losses.
+"""Losses of the paper (design.md §1-2): adversarial losses on raw scores, content losses.
 
-Every loss is a mean over its elements, so loss weights (e.g. L1 x 100 in
-Pix2Pix) mean what the papers say.
+Every loss is a mean over its elements, so loss weights (L1 x 100 in Pix2Pix,
+perceptual x 100 in DeblurGAN) mean what the papers say.
 """
 
+import keras
 import tensorflow as tf
+
+from tfdeblur.errors import InputError
 
 
 class GANLoss:
@@ -12,6 +15,8 @@ class GANLoss:
 
     The discriminator loss is halved, as in Pix2Pix, to slow D relative to G.
     """
+
+    gradient_penalty = False
 
     def discriminator_loss(self, real_logits, fake_logits):
         real = tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(real_logits), real_logits)
@@ -25,6 +30,8 @@ class GANLoss:
 class LSGANLoss:
     """Least-squares GAN loss (Mao et al. 2017) on raw scores."""
 
+    gradient_penalty = False
+
     def discriminator_loss(self, real_logits, fake_logits):
         return 0.5 * (tf.reduce_mean((real_logits - 1.0) ** 2) + tf.reduce_mean(fake_logits**2))
 
@@ -32,16 +39,108 @@ class LSGANLoss:
         return tf.reduce_mean((fake_logits - 1.0) ** 2)
 
 
-ADVERSARIAL_LOSSES = {"gan": GANLoss, "lsgan": LSGANLoss}
+class WGANGPLoss:
+    """Wasserstein loss (Arjovsky et al. 2017) of a critic with raw scores.
+
+    The critic also pays `gradient_penalty_weight * gradient_penalty(...)`
+    (Gulrajani et al. 2017), added by the trainer, which owns the critic.
+    """
+
+    gradient_penalty = True
+
+    def discriminator_loss(self, real_scores, fake_scores):
+        return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+
+    def generator_loss(self, fake_scores):
+        return -tf.reduce_mean(fake_scores)
+
+
+ADVERSARIAL_LOSSES = {"gan": GANLoss, "lsgan": LSGANLoss, "wgan-gp": WGANGPLoss}
 
 
 def adversarial_loss(name):
-    """The adversarial loss called `name` ("gan" or "lsgan")."""
+    """The adversarial loss called `name` ("gan", "lsgan" or "wgan-gp")."""
     if name not in ADVERSARIAL_LOSSES:
         raise ValueError(f"Unknown adversarial loss {name!r}: expected one of {sorted(ADVERSARIAL_LOSSES)}")
     return ADVERSARIAL_LOSSES[name]()
 
 
+def gradient_penalty(critic, real, fake, seed=None):
+    """`mean_n (||grad_x critic(x_n)||_2 - 1)^2` at random points between real and fake.
+
+    One interpolation weight per sample; the norm is the L2 norm over all of
+    H x W x C (the paper's code took an RMS instead: bug 4 in design.md §3).
+    `critic` maps a batch of images to scores.
+    """
+    batch = tf.shape(real)[0]
+    weight = tf.random.uniform([batch, 1, 1, 1], dtype=real.dtype, seed=seed)
+    between = weight * real + (1.0 - weight) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(between)
+        scores = critic(between)
+    gradients = tape.gradient(scores, between)
+    norms = tf.sqrt(tf.reduce_sum(tf.reshape(gradients, [batch, -1]) ** 2, axis=1) + 1e-12)
+    return tf.reduce_mean((norms - 1.0) ** 2)
+
+
 def l1_loss(restored, sharp):
     """`mean |R - S|` over every element."""
     return tf.reduce_mean(tf.abs(restored - sharp))
+
+
+def l2_loss(restored, sharp):
+    """`mean (R - S)^2` over every element."""
+    return tf.reduce_mean(tf.square(restored - sharp))
+
+
+def vgg19_features(layer="block3_conv3", weights="imagenet"):
+    """A frozen VGG19 (Simonyan & Zisserman 2015) truncated at `layer`, output taken before its ReLU.
+
+    DeblurGAN's perceptual loss compares conv3_3 activations before the ReLU;
+    Keras fuses the ReLU into the conv, so the last layer is rebuilt linear with
+    the same weights. `weights`: "imagenet" (Keras' download/cache), a path to
+    a weights file (e.g. vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5), or
+    None for random weights (tests only: no result needing weights is valid).
+    """
+    try:
+        vgg = keras.applications.VGG19(include_top=False, weights=weights)
+    except Exception as error:  # no network, truncated file, wrong file
+        raise InputError(
+            f"--vgg_weights={weights}: cannot load VGG19 weights ({error}); pass --vgg_weights=PATH "
+            "to a local copy of vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+        ) from error
+    names = [vgg_layer.name for vgg_layer in vgg.layers]
+    if layer not in names:
+        raise InputError(f"--perceptual_layer={layer}: not a VGG19 layer; choose one of {names[1:]}")
+    images = keras.Input((None, None, 3))
+    x = images
+    for vgg_layer in vgg.layers[1 : names.index(layer) + 1]:
+        if vgg_layer.name == layer and isinstance(vgg_layer, keras.layers.Conv2D):
+            linear = keras.layers.Conv2D.from_config({**vgg_layer.get_config(), "activation": "linear"})
+            x = linear(x)
+            linear.set_weights(vgg_layer.get_weights())
+        else:
+            x = vgg_layer(x)
+    features = keras.Model(images, x, name=f"vgg19_{layer}")
+    features.trainable = False
+    return features
+
+
+class PerceptualLoss:
+    """`mean (phi(R) - phi(S))^2` with phi a frozen VGG19 layer (Johnson et al. 2016; DeblurGAN).
+
+    Images in [-1, 1] are mapped to [0, 255] and through
+    `keras.applications.vgg19.preprocess_input` (RGB -> BGR, ImageNet mean), the
+    input VGG19 was trained on (the paper's code fed [-1, 1]: bug 3).
+    """
+
+    def __init__(self, layer="block3_conv3", weights="imagenet"):
+        self.features = vgg19_features(layer, weights)
+
+    def preprocess(self, images):
+        return keras.applications.vgg19.preprocess_input((tf.cast(images, tf.float32) + 1.0) * 127.5)
+
+    def __call__(self, restored, sharp):
+        return tf.reduce_mean(
+            tf.square(self.features(self.preprocess(restored)) - self.features(self.preprocess(sharp)))
+        )
