@@ -10,15 +10,16 @@ from absl import app, flags
 from tfdeblur import data
 from tfdeblur.errors import InputError
 from tfdeblur.layers import NORMALIZATIONS
+from tfdeblur.losses import ADVERSARIAL_LOSSES
 from tfdeblur.models import DISCRIMINATORS, GENERATORS, ModelConfig
 
 
 def define_model_flags():
-    """Flags for every `ModelConfig` field, with its defaults."""
+    """Flags for every `ModelConfig` field, with its defaults (design.md §2 names the switches)."""
     defaults = ModelConfig()
     flags.DEFINE_enum("generator", defaults.generator, GENERATORS, "Generator architecture.")
     flags.DEFINE_integer(
-        "generator_depth", defaults.generator_depth, "U-Net levels; inputs are padded to 2**depth."
+        "generator_depth", defaults.generator_depth, "U-Net / RiR levels; inputs are padded to 2**depth."
     )
     flags.DEFINE_integer(
         "generator_filters", defaults.generator_filters, "Filters of the first generator level."
@@ -26,12 +27,41 @@ def define_model_flags():
     flags.DEFINE_integer(
         "generator_max_filters", defaults.generator_max_filters, "Filter cap of deeper levels."
     )
-    flags.DEFINE_enum("generator_norm", defaults.generator_norm, NORMALIZATIONS, "Generator normalisation.")
-    flags.DEFINE_float(
-        "dropout", defaults.dropout, "Dropout rate of the first decoder blocks (training only)."
+    flags.DEFINE_integer(
+        "generator_blocks", defaults.generator_blocks, "Residual blocks of the resnet generator."
     )
+    flags.DEFINE_enum("generator_norm", defaults.generator_norm, NORMALIZATIONS, "Generator normalisation.")
+    flags.DEFINE_float("dropout", defaults.dropout, "Generator dropout rate (training only).")
     flags.DEFINE_bool(
         "global_residual", defaults.global_residual, "Add the blurred input to the output (GR)."
+    )
+    for where in ("encoder", "decoder"):
+        flags.DEFINE_list(
+            f"{where}_attention",
+            list(getattr(defaults, f"{where}_attention")),
+            f"Self-attention (SA) on the inputs of the {where} blocks at these strides, e.g. 8,64.",
+        )
+        flags.register_validator(f"{where}_attention", _integers, message="expected comma-separated integers")
+    flags.DEFINE_float(
+        "attention_value_ratio", defaults.attention_value_ratio, "Self-attention h(X) channels / C."
+    )
+    flags.DEFINE_integer(
+        "attention_max_positions",
+        defaults.attention_max_positions,
+        "Largest H*W a self-attention block accepts (its map needs 4*(H*W)^2 bytes per image).",
+    )
+    flags.DEFINE_bool(
+        "channel_attention", defaults.channel_attention, "Channel attention (CA, squeeze-and-excitation)."
+    )
+    flags.DEFINE_integer("channel_reduction", defaults.channel_reduction, "Channel attention reduction r.")
+    flags.DEFINE_bool(
+        "generator_spectral_norm", defaults.generator_spectral_norm, "Spectral norm on every generator conv."
+    )
+    flags.DEFINE_bool(
+        "edge_input", defaults.edge_input, "Add an in-graph Canny edge map as a 4th input channel."
+    )
+    flags.DEFINE_integer(
+        "feedback_iterations", defaults.feedback_iterations, "ConvLSTM feedback passes (resnet; 0 = none)."
     )
     flags.DEFINE_enum("discriminator", defaults.discriminator, DISCRIMINATORS, "Discriminator architecture.")
     flags.DEFINE_integer(
@@ -43,7 +73,57 @@ def define_model_flags():
     flags.DEFINE_enum(
         "discriminator_norm", defaults.discriminator_norm, NORMALIZATIONS, "Discriminator normalisation."
     )
+    flags.DEFINE_bool(
+        "discriminator_spectral_norm",
+        defaults.discriminator_spectral_norm,
+        "Spectral norm on every discriminator conv.",
+    )
     flags.DEFINE_bool("conditional", defaults.conditional, "The discriminator also sees the blurred image.")
+
+
+def _integers(values):
+    try:
+        [int(value) for value in values]
+    except ValueError:
+        return False
+    return True
+
+
+def define_training_flags():
+    """Flags of `tfdeblur.train` (optimiser, losses, schedule), so every tool reads experiment flagfiles."""
+    flags.DEFINE_string("output_dir", None, "Run directory (checkpoints, logs, samples, metrics).")
+    flags.DEFINE_integer("train_steps", 100_000, "Generator steps to train in total.", lower_bound=1)
+    flags.DEFINE_integer("steps_per_epoch", 1000, "Steps between checkpoints and validations.", lower_bound=1)
+    flags.DEFINE_integer("batch_size", 1, "Training batch size.", lower_bound=1)
+    flags.DEFINE_integer("crop_size", 256, "Side of the square training crops.", lower_bound=16)
+    flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
+    flags.DEFINE_float(
+        "decay_start", 1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
+    )
+    flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of G and D.")
+    flags.DEFINE_enum("adversarial_loss", "gan", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
+    flags.DEFINE_integer(
+        "critic_steps", 1, "Discriminator steps per generator step (WGAN-GP: 5).", lower_bound=1
+    )
+    flags.DEFINE_float("gradient_penalty_weight", 10.0, "WGAN-GP gradient penalty weight lambda.")
+    flags.DEFINE_float("l1_weight", 100.0, "Weight of the L1 content loss (0: off).")
+    flags.DEFINE_float("l2_weight", 0.0, "Weight of the L2 content loss (0: off).")
+    flags.DEFINE_float("perceptual_weight", 0.0, "Weight of the VGG19 perceptual loss (0: off).")
+    flags.DEFINE_string(
+        "perceptual_layer", "block3_conv3", "VGG19 layer of the perceptual loss (before its ReLU)."
+    )
+    flags.DEFINE_string(
+        "vgg_weights", "imagenet", "VGG19 weights: 'imagenet' (Keras download/cache) or a local .h5 path."
+    )
+    flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA (measure first: see README).")
+    flags.DEFINE_integer("seed", 0, "Seed of weights initialisation and data order.")
+
+
+def define_experiment_flags():
+    """Everything an experiment flagfile may set: model, dataset and training flags."""
+    define_model_flags()
+    define_dataset_flag()
+    define_training_flags()
 
 
 def define_dataset_flag(default="embedded"):

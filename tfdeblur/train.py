@@ -15,29 +15,52 @@ from absl import flags
 from tfdeblur import cli, data
 from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, Validate
 from tfdeblur.checkpoints import TrainingCheckpoint, checkpoint_dir, write_or_check_config
+from tfdeblur.errors import InputError
 from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.gan import GAN
-from tfdeblur.losses import ADVERSARIAL_LOSSES
+from tfdeblur.losses import PerceptualLoss, l1_loss, l2_loss
 from tfdeblur.models import ModelConfig, build_discriminator, build_generator
 from tfdeblur.schedules import ConstantThenLinearDecay
 
 FLAGS = flags.FLAGS
-cli.define_model_flags()
-cli.define_dataset_flag()
-flags.DEFINE_string("output_dir", None, "Run directory (checkpoints, logs, samples, metrics).", required=True)
-flags.DEFINE_integer("train_steps", 100_000, "Generator steps to train in total.", lower_bound=1)
-flags.DEFINE_integer("steps_per_epoch", 1000, "Steps between checkpoints and validations.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 1, "Training batch size.", lower_bound=1)
-flags.DEFINE_integer("crop_size", 256, "Side of the square training crops.", lower_bound=16)
-flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of G and D.")
-flags.DEFINE_float(
-    "decay_start", 1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
-)
-flags.DEFINE_float("beta_1", 0.5, "Adam beta_1 of G and D.")
-flags.DEFINE_enum("adversarial_loss", "gan", sorted(ADVERSARIAL_LOSSES), "Adversarial loss.")
-flags.DEFINE_float("l1_weight", 100.0, "Weight of the L1 content loss.")
-flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA (measure first: see README).")
-flags.DEFINE_integer("seed", 0, "Seed of weights initialisation and data order.")
+cli.define_experiment_flags()
+flags.mark_flag_as_required("output_dir")
+
+
+def content_losses(flag_values, vgg_weights=None):
+    """{name: (weight, loss)} for every content loss with a non-zero weight flag.
+
+    `vgg_weights` overrides `--vgg_weights` (tests pass None: random VGG19 weights).
+    """
+    losses = {}
+    if flag_values.l1_weight:
+        losses["l1"] = (flag_values.l1_weight, l1_loss)
+    if flag_values.l2_weight:
+        losses["l2"] = (flag_values.l2_weight, l2_loss)
+    if flag_values.perceptual_weight:
+        weights = flag_values.vgg_weights if vgg_weights == "flag" else vgg_weights
+        perceptual = PerceptualLoss(flag_values.perceptual_layer, weights)
+        losses["perceptual"] = (flag_values.perceptual_weight, perceptual)
+    return losses
+
+
+def build_gan(flag_values, config, vgg_weights="flag"):
+    """The `GAN` of the model and loss flags."""
+    wasserstein = flag_values.adversarial_loss == "wgan-gp"
+    if wasserstein and config.discriminator_norm == "batch":
+        raise InputError(
+            "--adversarial_loss=wgan-gp with --discriminator_norm=batch: the gradient penalty is per "
+            "sample and batch norm mixes samples; use --discriminator_norm=instance or none"
+        )
+    return GAN(
+        build_generator(config),
+        build_discriminator(config, score_bias=not wasserstein),
+        adversarial=flag_values.adversarial_loss,
+        content_losses=content_losses(flag_values, vgg_weights),
+        conditional=config.conditional,
+        critic_steps=flag_values.critic_steps,
+        gradient_penalty_weight=flag_values.gradient_penalty_weight,
+    )
 
 
 def main(argv):
@@ -49,13 +72,7 @@ def main(argv):
         file.write(FLAGS.flags_into_string())
 
     keras.utils.set_random_seed(FLAGS.seed)
-    gan = GAN(
-        build_generator(config),
-        build_discriminator(config),
-        adversarial=FLAGS.adversarial_loss,
-        l1_weight=FLAGS.l1_weight,
-        conditional=config.conditional,
-    )
+    gan = build_gan(FLAGS, config)
     schedule = ConstantThenLinearDecay(
         FLAGS.learning_rate, FLAGS.train_steps, decay_start=round(FLAGS.decay_start * FLAGS.train_steps)
     )

@@ -1,0 +1,104 @@
+"""Every row of the paper's tables is a flagfile that builds and trains (design.md §2)."""
+
+import collections
+import glob
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from absl import flags
+
+from tests.conftest import REPO, run_module
+from tfdeblur import train
+from tfdeblur.models import ModelConfig
+
+ROWS = sorted(
+    set(glob.glob(os.path.join(REPO, "experiments", "*.cfg")))
+    - {os.path.join(REPO, "experiments", "quickstart.cfg")}
+)
+# Narrow every network so two steps of each row run in seconds on 2 cores.
+SMALL = [
+    "--generator_filters=8",
+    "--generator_max_filters=16",
+    "--generator_blocks=2",
+    "--channel_reduction=1",  # all units: a tiny squeeze layer may start with every ReLU dead
+    "--discriminator_filters=4",
+]
+
+
+def test_every_table_row_has_a_flagfile():
+    names = {os.path.basename(path)[:-4] for path in ROWS}
+    assert names == {
+        "pix2pix",
+        "pix2pix_sa",
+        "pix2pix_sa_gr",
+        "pix2pix_sa_sn",
+        "pix2pix_sa_ca_gr_sn_percep",
+        "rir",
+        "rir_large",
+        "deblurgan",
+        "deblurgan_edge",
+        "deblurgan_feedback",
+    }
+
+
+@pytest.fixture
+def parse_flags():
+    def parse(path, *extra):
+        flags.FLAGS.unparse_flags()
+        flags.FLAGS(["train", f"--flagfile={path}", *extra])
+        return flags.FLAGS
+
+    yield parse
+    flags.FLAGS.unparse_flags()
+
+
+@pytest.mark.parametrize("path", ROWS, ids=lambda path: os.path.basename(path))
+def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
+    # Bug 7 of the paper's code: blocks computed and thrown away. Every trainable
+    # weight of G and D must receive a non-zero gradient within two steps (a fresh
+    # self-attention block has gamma = 0, so its convs only get one at step 2).
+    flag_values = parse_flags(path, *SMALL)
+    config = ModelConfig.from_flags(flag_values)
+    keras.utils.set_random_seed(0)
+    gan = train.build_gan(flag_values, config, vgg_weights=None)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
+    seen = collections.defaultdict(bool)
+    for optimizer in (gan.optimizer, gan.discriminator_optimizer):
+        _record_gradients(optimizer, seen)
+
+    # 128x128: every attention block of the rows then sees more than one position.
+    sharp = tf.random.stateless_uniform([1, 128, 128, 3], (0, 5), -1.0, 1.0)
+    blurred = tf.nn.avg_pool2d(sharp, 5, 1, "SAME")
+    for _ in range(2):
+        logs = gan.train_on_batch(blurred, sharp, return_dict=True)
+    assert all(np.isfinite(value) for value in logs.values()), logs
+
+    weights = gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    assert {weight.path for weight in weights} <= set(seen)
+    assert not [path for path, nonzero in seen.items() if not nonzero]
+    expected_critic_steps = 5 if flag_values.adversarial_loss == "wgan-gp" else 1
+    assert int(gan.discriminator_optimizer.iterations) == 2 * expected_critic_steps
+
+
+def _record_gradients(optimizer, seen):
+    apply = optimizer.apply
+
+    def recording_apply(gradients, variables):
+        for gradient, variable in zip(gradients, variables):
+            seen[variable.path] |= gradient is not None and bool(tf.reduce_any(gradient != 0))
+        return apply(gradients, variables)
+
+    optimizer.apply = recording_apply
+
+
+@pytest.mark.parametrize("path", ROWS, ids=lambda path: os.path.basename(path))
+def test_models_summary_prints_the_parameter_count(path):
+    result = run_module("tfdeblur.models", f"--flagfile={path}", "--summary")
+    assert result.returncode == 0, result.stderr[-2000:]
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"params: \d+", last_line), last_line
+    assert int(last_line.split()[1]) > 1_000_000
