@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from tfdeblur.errors import InputError
+from tfdeblur.evaluation import evaluate
 from tfdeblur.layers import ReflectPadToMultiple
 from tfdeblur.models import (
     ModelConfig,
@@ -144,3 +145,14 @@ def test_full_size_rir_is_3x3_inside_resblocks():
     convs = [layer for layer in generator.layers if re.search(r"_block\d_conv\d$", layer.name)]
     assert convs and all(layer.kernel_size == (3, 3) for layer in convs)
     assert generator.get_layer("encoder5_resample").filters == 1024
+
+
+@pytest.mark.parametrize("name", ["unet_sa_ca_sn_gr", "rir", "resnet_feedback"])
+def test_one_evaluate_serves_every_generator(name):
+    # Bug 8 of the paper's code: no PSNR/SSIM for Pix2Pix and RiR. One evaluation serves all.
+    generator = build_generator(ModelConfig(**VARIANTS[name]))
+    sharp = tf.cast(tf.random.stateless_uniform([2, 37, 50, 3], (0, 7), 0, 256, tf.int32), tf.uint8)
+    pairs = tf.data.Dataset.from_tensor_slices({"blur": sharp, "sharp": sharp})
+    records, _ = evaluate(generator, pairs)
+    assert len(records) == 2
+    assert all(np.isfinite(record["psnr"]) and 0 < record["ssim"] <= 1 for record in records)

@@ -38,17 +38,28 @@ def generator_output(x, blurred, config):
     return restored
 
 
-def check_attention_strides(config, encoder_strides, decoder_strides):
-    """Refuses attention placements that the architecture does not have."""
+def level_widths(config):
+    """Filters of each of `generator_depth` levels: doubling from `generator_filters`, capped."""
+    return [
+        min(config.generator_filters * 2**level, config.generator_max_filters)
+        for level in range(config.generator_depth)
+    ]
+
+
+def check_attention_strides(config, levels):
+    """Refuses attention placements that an encoder-decoder of `levels` stride-2 levels lacks.
+
+    Its encoder blocks take inputs at strides 1 .. 2**(levels-1), its decoder blocks at 2**levels .. 2.
+    """
     for where, wanted, available in (
-        ("encoder_attention", config.encoder_attention, encoder_strides),
-        ("decoder_attention", config.decoder_attention, decoder_strides),
+        ("encoder_attention", config.encoder_attention, [2**level for level in range(levels)]),
+        ("decoder_attention", config.decoder_attention, [2**level for level in range(1, levels + 1)]),
     ):
         missing = sorted(set(wanted) - set(available))
         if missing:
             raise InputError(
                 f"{where}={list(wanted)}: the {config.generator} generator has no block at stride "
-                f"{missing}; available strides: {sorted(available)}"
+                f"{missing}; available strides: {available}"
             )
 
 

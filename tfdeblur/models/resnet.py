@@ -58,11 +58,7 @@ def resnet_generator(config, name="resnet_generator"):
     """Builds the ResNet generator of `config`: [N, H, W, 3] in [-1, 1] -> same."""
     filters = config.generator_filters
     widths = [filters * 2**level for level in range(1, DOWNSAMPLINGS + 1)]
-    check_attention_strides(
-        config,
-        encoder_strides=[2**level for level in range(DOWNSAMPLINGS)],
-        decoder_strides=[2**level for level in range(1, DOWNSAMPLINGS + 1)],
-    )
+    check_attention_strides(config, levels=DOWNSAMPLINGS)
 
     blurred, x = generator_input(config, multiple=2**DOWNSAMPLINGS)
     x = ReflectionPadding2D(3, name="stem_pad")(x)

@@ -22,6 +22,7 @@ from tfdeblur.models.blocks import (
     check_attention_strides,
     generator_input,
     generator_output,
+    level_widths,
     self_attention,
 )
 
@@ -55,14 +56,8 @@ def _residual_in_residual_level(x, filters, transpose, norm, config, name):
 def rir_generator(config, name="rir_generator"):
     """Builds the RiR generator of `config`: [N, H, W, 3] in [-1, 1] -> same."""
     depth = config.generator_depth
-    widths = [
-        min(config.generator_filters * 2**level, config.generator_max_filters) for level in range(depth)
-    ]
-    check_attention_strides(
-        config,
-        encoder_strides=[2**level for level in range(depth)],
-        decoder_strides=[2**level for level in range(1, depth + 1)],
-    )
+    widths = level_widths(config)
+    check_attention_strides(config, levels=depth)
 
     blurred, x = generator_input(config, multiple=2**depth)
     x = conv(config.generator_filters, 3, spectral_norm=config.generator_spectral_norm, name="stem")(x)

@@ -21,6 +21,7 @@ from tfdeblur.models.blocks import (
     check_attention_strides,
     generator_input,
     generator_output,
+    level_widths,
     self_attention,
 )
 
@@ -63,14 +64,8 @@ def unet_generator(config, name="unet_generator"):
     depth = config.generator_depth
     if depth < 2:
         raise InputError(f"U-Net depth must be at least 2, got {depth}")
-    widths = [
-        min(config.generator_filters * 2**level, config.generator_max_filters) for level in range(depth)
-    ]
-    check_attention_strides(
-        config,
-        encoder_strides=[2**level for level in range(depth)],
-        decoder_strides=[2**level for level in range(1, depth + 1)],
-    )
+    widths = level_widths(config)
+    check_attention_strides(config, levels=depth)
 
     blurred, x = generator_input(config, multiple=2**depth)
     skips = []
