@@ -1,15 +1,20 @@
+import dataclasses
 import re
 
 import keras
 import numpy as np
 import pytest
+import skimage.data
 import tensorflow as tf
 
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation import evaluate
+from tfdeblur.inference import TiledRestorer
 from tfdeblur.layers import ReflectPadToMultiple
+from tfdeblur.metrics import psnr
 from tfdeblur.models import (
     ModelConfig,
+    attention_tile,
     build_discriminator,
     build_generator,
     patchgan_discriminator,
@@ -156,3 +161,25 @@ def test_one_evaluate_serves_every_generator(name):
     records, _ = evaluate(generator, pairs)
     assert len(records) == 2
     assert all(np.isfinite(record["psnr"]) and 0 < record["ssim"] <= 1 for record in records)
+
+
+def test_tiled_inference_matches_whole_image_inference():
+    # BatchNorm in inference mode is per-pixel affine, so tiles agree with the whole image
+    # (instance norm is not: each tile has its own statistics; see TiledRestorer).
+    generator = build_generator(ModelConfig(generator_depth=3, generator_filters=8))
+    photo = skimage.data.astronaut()[:200, :300]
+    whole = TiledRestorer(generator)(photo)
+    tiled = TiledRestorer(generator, tile=128, overlap=32)(photo)
+    assert tiled.shape == photo.shape
+    assert float(psnr(tiled, whole)) >= 40.0
+
+
+def test_attention_tile_fits_the_self_attention_budget():
+    config = ModelConfig(encoder_attention=(8, 64), decoder_attention=(32, 4))
+    # Stride 4 with at most 128 * 128 positions: 512-pixel tiles, a multiple of the U-Net's 256.
+    assert attention_tile(config) == 512
+    assert attention_tile(ModelConfig()) is None
+    generator = build_generator(dataclasses.replace(config, generator_filters=4, generator_max_filters=8))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="max_positions"):
+        generator(tf.zeros([1, 513, 512, 3]))
+    generator(tf.zeros([1, 512, 512, 3]))

@@ -41,19 +41,22 @@ class Validate(keras.callbacks.Callback):
     Everything is logged against the global step (the generator optimizer's
     iteration count), so curves continue seamlessly when a run resumes. The
     sample grid (blurred | restored | sharp) is also written to
-    `samples_dir/step_<N>.png`.
+    `samples_dir/step_<N>.png`. `tile`: evaluate in tiles of that side (see `TiledRestorer`).
     """
 
-    def __init__(self, pairs, log_dir, samples_dir, num_samples=3):
+    def __init__(self, pairs, log_dir, samples_dir, num_samples=3, tile=None):
         super().__init__()
         self.pairs = pairs
+        self.tile = tile
         self.writer = tf.summary.create_file_writer(log_dir)
         self.samples_dir = samples_dir
         self.num_samples = num_samples
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.optimizer.iterations.numpy())
-        records, examples = evaluate(self.model.generator, self.pairs, keep_images=self.num_samples)
+        records, examples = evaluate(
+            self.model.generator, self.pairs, keep_images=self.num_samples, tile=self.tile
+        )
         summary = summarize(records)
         grid = comparison_grid(examples)
         with self.writer.as_default(step=step):

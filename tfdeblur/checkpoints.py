@@ -98,13 +98,14 @@ def resolve(path):
 
 
 def load_generator(path):
-    """Rebuilds a trained generator from a checkpoint path (see `resolve`)."""
+    """Rebuilds a trained generator from a checkpoint path (see `resolve`): (generator, config)."""
     prefix, directory = resolve(path)
     config_path = os.path.join(directory, CONFIG_NAME)
     if not os.path.exists(config_path):
         raise InputError(f"--checkpoint={path}: {config_path} is missing")
-    generator = build_generator(ModelConfig.load(config_path))
+    config = ModelConfig.load(config_path)
+    generator = build_generator(config)
     tf.train.Checkpoint(generator=generator).restore(
         prefix
     ).expect_partial().assert_existing_objects_matched()
-    return generator
+    return generator, config

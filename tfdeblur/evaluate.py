@@ -9,6 +9,7 @@ from absl import flags
 from tfdeblur import cli, data
 from tfdeblur.checkpoints import load_generator
 from tfdeblur.evaluation import evaluate, format_summary, write_report
+from tfdeblur.models import attention_tile
 
 FLAGS = flags.FLAGS
 cli.define_dataset_flag()
@@ -22,12 +23,13 @@ flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_
 
 def main(argv):
     del argv
-    generator = load_generator(FLAGS.checkpoint)
+    generator, config = load_generator(FLAGS.checkpoint)
     pairs = data.evaluation_pairs(FLAGS.dataset, FLAGS.split)
     records, examples = evaluate(
         generator,
         pairs,
         keep_images=FLAGS.num_figures,
+        tile=attention_tile(config),
         progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
     )
     print()

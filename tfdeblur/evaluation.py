@@ -13,23 +13,24 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import metrics
-from tfdeblur.inference import restore_function
+from tfdeblur.inference import TiledRestorer
 
 FIELDS = ("psnr", "ssim", "input_psnr", "input_ssim")
 
 
-def evaluate(generator, pairs, keep_images=0, progress=None):
+def evaluate(generator, pairs, keep_images=0, progress=None, tile=None):
     """Runs `generator` over `pairs` ({"blur", "sharp", "name"} uint8 dataset).
 
     Returns (records, examples): one dict of per-image metrics per pair, and
     the first `keep_images` (blur, restored, sharp) uint8 triples for figures.
-    `progress`, if given, is called with the running count.
+    `progress`, if given, is called with the running count; `tile` runs the
+    generator in overlapping tiles of that side (see `TiledRestorer`).
     """
-    restore = restore_function(generator)
+    restore = TiledRestorer(generator, tile)
     records, examples = [], []
     for index, pair in enumerate(pairs):
         blurred, sharp = pair["blur"], pair["sharp"]
-        restored = restore(blurred[tf.newaxis])[0]
+        restored = tf.constant(restore(blurred.numpy()))
         name = pair["name"].numpy().decode() if "name" in pair else f"{index:05d}"
         records.append(
             {

@@ -19,7 +19,7 @@ from tfdeblur.errors import InputError
 from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.gan import GAN
 from tfdeblur.losses import PerceptualLoss, l1_loss, l2_loss
-from tfdeblur.models import ModelConfig, build_discriminator, build_generator
+from tfdeblur.models import ModelConfig, attention_tile, build_discriminator, build_generator
 from tfdeblur.schedules import ConstantThenLinearDecay
 
 FLAGS = flags.FLAGS
@@ -88,6 +88,7 @@ def main(argv):
         print(f"Resuming from {latest} at step {step}")
 
     test_pairs = data.evaluation_pairs(FLAGS.dataset)
+    tile = attention_tile(config)  # full-size frames exceed self-attention's memory budget
     if step < FLAGS.train_steps:
         # A resumed run draws new crops rather than replaying the first ones.
         data_seed = FLAGS.seed + 7919 * step
@@ -106,13 +107,14 @@ def main(argv):
                     test_pairs,
                     log_dir=os.path.join(FLAGS.output_dir, "logs"),
                     samples_dir=os.path.join(FLAGS.output_dir, "samples"),
+                    tile=tile,
                 ),
             ],
         )
     else:
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
 
-    records, examples = evaluate(gan.generator, test_pairs, keep_images=3)
+    records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
     summary = write_report(records, examples, FLAGS.output_dir)
     print(f"Held-out {FLAGS.dataset}/test: {format_summary(summary)}")
     print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')}")

@@ -1,6 +1,9 @@
 """Generators and discriminators of the paper, built from a `ModelConfig`."""
 
+import math
+
 from tfdeblur.errors import InputError
+from tfdeblur.models import resnet
 from tfdeblur.models.config import ModelConfig
 from tfdeblur.models.patchgan import patchgan_discriminator
 from tfdeblur.models.resnet import resnet_generator
@@ -21,6 +24,27 @@ def build_generator(config):
             f"feedback_iterations={config.feedback_iterations}: only the resnet generator has feedback"
         )
     return GENERATOR_BUILDERS[config.generator](config)
+
+
+def input_multiple(config):
+    """The stride the generator of `config` pads its input to."""
+    return 2**resnet.DOWNSAMPLINGS if config.generator == "resnet" else 2**config.generator_depth
+
+
+def attention_tile(config):
+    """The largest square image side (a multiple of the generator's stride) every self-attention
+    block of `config` accepts, or None without self-attention: evaluate larger images in tiles."""
+    strides = config.encoder_attention + config.decoder_attention
+    if not strides:
+        return None
+    multiple = input_multiple(config)
+    side = int(min(strides) * math.isqrt(config.attention_max_positions)) // multiple * multiple
+    if side < multiple:
+        raise InputError(
+            f"--attention_max_positions={config.attention_max_positions} is too small for a "
+            f"{multiple}x{multiple} input to the {config.generator} generator"
+        )
+    return side
 
 
 def build_discriminator(config, score_bias=True):
@@ -44,8 +68,10 @@ __all__ = [
     "DISCRIMINATORS",
     "GENERATORS",
     "ModelConfig",
+    "attention_tile",
     "build_discriminator",
     "build_generator",
+    "input_multiple",
     "patchgan_discriminator",
     "resnet_generator",
     "rir_generator",
