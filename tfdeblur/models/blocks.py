@@ -30,11 +30,12 @@ def generator_input(config, multiple):
 
 
 def generator_output(x, blurred, config):
-    """tanh (float32 under mixed precision), crop to the input size, global residual if `global_residual`."""
+    """tanh, crop to the input size, global residual if `global_residual`: all float32,
+    so a mixed-precision generator still outputs float32 images (design.md §7)."""
     x = keras.layers.Activation("tanh", dtype="float32", name="output_tanh")(x)
-    restored = CropToMatch(name="crop")([x, blurred])
+    restored = CropToMatch(dtype="float32", name="crop")([x, blurred])
     if config.global_residual:
-        restored = GlobalResidual(name="global_residual")([blurred, restored])
+        restored = GlobalResidual(dtype="float32", name="global_residual")([blurred, restored])
     return restored
 
 
