@@ -12,6 +12,8 @@ import tensorflow as tf
 
 from tfdeblur.data.blur import blur
 from tfdeblur.data.kernels import random_kernel
+from tfdeblur.data.pipeline import map_with_seeds
+from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD, blurred_crop
 from tfdeblur.errors import InputError
 
 TRAIN_PHOTOS = {
@@ -36,35 +38,12 @@ TEST_PHOTOS = {
     "astronaut": skimage.data.astronaut,
     "rocket": skimage.data.rocket,
 }
-KERNEL_SIZE = 27
-KERNEL_LENGTHS = (10.0, 25.0)
-MAX_NOISE_STD = 0.01
 KERNELS_PER_TEST_PHOTO = 4
 TEST_SEED = 20170721  # fixed forever: changing it changes every reported number
 
 
 def _rgb(gray):
     return np.repeat(gray[..., np.newaxis], 3, axis=-1)
-
-
-def _kernel(seed):
-    """A random PSF for a uint64 seed (a tf.numpy_function body)."""
-    return random_kernel(np.random.default_rng(seed), KERNEL_SIZE, KERNEL_LENGTHS)
-
-
-def _blurred_crop(photo, crop_size, seed):
-    """A (blur, sharp) pair: a random crop of `photo`, blurred with a random kernel."""
-    crop_seed, kernel_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 4))
-    margin = KERNEL_SIZE - 1
-    window = tf.image.stateless_random_crop(photo, [crop_size + margin, crop_size + margin, 3], crop_seed)
-    kernel = tf.numpy_function(_kernel, [tf.bitcast(kernel_seed, tf.uint64)], tf.float32)
-    kernel = tf.ensure_shape(kernel, [KERNEL_SIZE, KERNEL_SIZE])
-    noise_std = tf.random.stateless_uniform([], std_seed, maxval=MAX_NOISE_STD)
-    half = margin // 2
-    return {
-        "blur": blur(window, kernel, noise_std, noise_seed),
-        "sharp": window[half : half + crop_size, half : half + crop_size],
-    }
 
 
 def train_pairs(crop_size, seed=0):
@@ -78,10 +57,8 @@ def train_pairs(crop_size, seed=0):
         raise InputError(f"--crop_size={crop_size} is too large for the embedded photos")
     photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
     photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
-    seeds = tf.data.Dataset.random(seed=seed).batch(2)
-    return tf.data.Dataset.zip(photo_stream, seeds).map(
-        lambda photo, pair_seed: _blurred_crop(photo, crop_size, pair_seed),
-        num_parallel_calls=tf.data.AUTOTUNE,
+    return map_with_seeds(
+        photo_stream, lambda photo, pair_seed: blurred_crop(photo, crop_size, pair_seed), seed
     )
 
 

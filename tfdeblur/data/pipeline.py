@@ -37,3 +37,33 @@ def training_batches(pairs, batch_size, seed=0):
         .batch(batch_size, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def paired_random_crop(pair, crop_size, seed):
+    """One random crop_size^2 window, the same for the blurred and the sharp image."""
+    stacked = tf.stack([pair["blur"], pair["sharp"]])
+    cropped = tf.image.stateless_random_crop(stacked, [2, crop_size, crop_size, 3], seed)
+    return {"blur": cropped[0], "sharp": cropped[1]}
+
+
+def endless(items, seed=0, cache=False):
+    """A finite dataset repeated forever, reshuffled every pass (`cache`: in memory after the first)."""
+    if cache:
+        items = items.cache()
+    return items.shuffle(256, seed=seed, reshuffle_each_iteration=True).repeat()
+
+
+def map_with_seeds(items, function, seed=0):
+    """`function(item, seed)` over `items`, with a fresh stateless [2] seed per item: reproducible draws."""
+    seeds = tf.data.Dataset.random(seed=seed).batch(2)
+    return tf.data.Dataset.zip(items, seeds).map(function, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def random_crops(frames, crop_size, seed=0, cache=False):
+    """An endless dataset of paired random crops of a finite dataset of full-size pairs."""
+    frames = frames.map(lambda pair: {"blur": pair["blur"], "sharp": pair["sharp"]})
+    return map_with_seeds(
+        endless(frames, seed, cache),
+        lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed),
+        seed,
+    )

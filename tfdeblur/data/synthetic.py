@@ -1,0 +1,115 @@
+"""Synthetic motion blur from sharp images (design.md §4), deterministic for a seed.
+
+Two modes:
+- `kernel`: one camera-shake PSF per image (Boracchi & Foi 2012) convolved in
+  linear light, plus noise (`tfdeblur.data.blur`): uniform blur, as DeblurGAN's
+  synthetic data.
+- `warp`: GoPro-like, spatially varying blur. The sharp image is warped along a
+  random camera path (shift, small rotation and zoom about the centre) and the
+  warped frames are averaged in linear light, as GoPro's blurred frames average
+  consecutive sharp frames of a moving camera. Rotation and zoom make the blur
+  grow from the centre outwards.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur.data.blur import GAMMA, blur
+from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
+
+MODES = ("kernel", "warp")
+KERNEL_SIZE = 27
+KERNEL_LENGTHS = (10.0, 25.0)
+MAX_NOISE_STD = 0.01
+WARP_FRAMES = 15
+MAX_ROTATION = np.deg2rad(1.5)
+MAX_ZOOM = 0.015
+
+
+def random_psf(seed, length_range=KERNEL_LENGTHS):
+    """A camera-shake PSF [KERNEL_SIZE, KERNEL_SIZE] for an integer seed (numpy)."""
+    return random_kernel(np.random.default_rng(seed), KERNEL_SIZE, length_range)
+
+
+def camera_path(seed, frames=WARP_FRAMES, length_range=KERNEL_LENGTHS):
+    """[frames, 4] poses (shift row, shift column, rotation, zoom) along a smooth random path.
+
+    The shift follows a camera-shake trajectory; rotation and zoom drift
+    linearly to random end values; the path is centred on the middle frame.
+    """
+    rng = np.random.default_rng(seed)
+    positions = camera_shake_trajectory(rng, rng.uniform(*length_range), steps=frames)
+    positions -= positions.mean()
+    ramp = np.linspace(-0.5, 0.5, frames)
+    rotation = ramp * rng.uniform(-MAX_ROTATION, MAX_ROTATION)
+    zoom = ramp * rng.uniform(-MAX_ZOOM, MAX_ZOOM)
+    return np.stack([positions.imag, positions.real, rotation, zoom], axis=-1).astype(np.float32)
+
+
+def _transforms(poses, height, width):
+    """ImageProjectiveTransform rows mapping output pixels to input pixels for each pose."""
+    shift_y, shift_x, angle, zoom = tf.unstack(poses, axis=-1)
+    centre_y, centre_x = (tf.cast(height, tf.float32) - 1) / 2, (tf.cast(width, tf.float32) - 1) / 2
+    scale = 1.0 + zoom
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    # input = R(angle) / scale * (output - centre) + centre - shift
+    a0, a1 = cos, -sin
+    b0, b1 = sin, cos
+    a2 = centre_x - a0 * centre_x - a1 * centre_y - shift_x
+    b2 = centre_y - b0 * centre_x - b1 * centre_y - shift_y
+    zeros = tf.zeros_like(a0)
+    return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=-1)
+
+
+def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0)):
+    """Averages uint8 `sharp` [H, W, 3] warped to every pose [F, 4], in linear light; uint8 out."""
+    height, width = tf.shape(sharp)[0], tf.shape(sharp)[1]
+    linear = (tf.cast(sharp, tf.float32) / 255.0) ** GAMMA
+    frames = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.repeat(linear[tf.newaxis], tf.shape(poses)[0], axis=0),
+        transforms=_transforms(poses, height, width),
+        output_shape=tf.stack([height, width]),
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="REFLECT",
+    )
+    blurred = tf.reduce_mean(frames, axis=0) ** (1.0 / GAMMA)
+    blurred += noise_std * tf.random.stateless_normal(tf.shape(blurred), seed)
+    return tf.cast(tf.round(tf.clip_by_value(blurred * 255.0, 0.0, 255.0)), tf.uint8)
+
+
+def _uint64(seed):
+    return tf.bitcast(seed, tf.uint64)
+
+
+def blurred_crop(sharp, crop_size, seed, mode="kernel"):
+    """A random crop_size^2 {"blur", "sharp"} pair of uint8 `sharp`, blurred by `mode` (graph op).
+
+    The crop is cut with a kernel-sized margin, so the blur at its border sees
+    real pixels; `seed` is a stateless [2] seed.
+    """
+    crop_seed, blur_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 4))
+    margin = KERNEL_SIZE - 1
+    half = margin // 2
+    window = tf.image.stateless_random_crop(sharp, [crop_size + margin, crop_size + margin, 3], crop_seed)
+    noise_std = tf.random.stateless_uniform([], std_seed, maxval=MAX_NOISE_STD)
+    if mode == "kernel":
+        kernel = tf.numpy_function(random_psf, [_uint64(blur_seed)], tf.float32)
+        blurred = blur(window, tf.ensure_shape(kernel, [KERNEL_SIZE, KERNEL_SIZE]), noise_std, noise_seed)
+    else:
+        poses = tf.numpy_function(camera_path, [_uint64(blur_seed)], tf.float32)
+        blurred = warp_blur(window, tf.ensure_shape(poses, [WARP_FRAMES, 4]), noise_std, noise_seed)
+        blurred = blurred[half : half + crop_size, half : half + crop_size]
+    return {"blur": blurred, "sharp": window[half : half + crop_size, half : half + crop_size]}
+
+
+def blurred_frame(sharp, seed, mode="kernel"):
+    """`sharp` uint8 [H, W, 3] blurred whole by `mode` for an integer `seed` (eager; the same forever)."""
+    rng = np.random.default_rng(seed)
+    noise_std = rng.uniform(0.0, MAX_NOISE_STD)
+    noise_seed = (int(rng.integers(2**31)), int(rng.integers(2**31)))
+    blur_seed = int(rng.integers(2**63))
+    if mode == "kernel":
+        kernel = random_psf(blur_seed)
+        return blur(tf.constant(sharp), kernel, noise_std, noise_seed, padding="REFLECT").numpy()
+    return warp_blur(tf.constant(sharp), camera_path(blur_seed), noise_std, noise_seed).numpy()
