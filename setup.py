@@ -18,12 +18,15 @@ setup(
         "keras>=3.0,<4",
         "tensorboard>=2.16,<2.22",
         "tensorflow-datasets>=4.9,<5",
+        # TFDS prepares datasets through etils.epath, which imports it but no longer declares it.
+        "importlib_resources>=6",
         "numpy>=1.26,<3",
         "scikit-image>=0.22,<0.27",
         "matplotlib>=3.8,<4",
         "absl-py>=2.0,<3",
     ],
-    extras_require={"dev": ["pytest>=8,<10", "ruff>=0.6"]},
+    # dill: tfds.testing (the GoPro builder test) imports it.
+    extras_require={"dev": ["pytest>=8,<10", "ruff>=0.6", "dill>=0.3"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Image Processing",

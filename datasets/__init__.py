@@ -1,0 +1,1 @@
+"""TensorFlow Datasets builders in the layout `tfds build datasets/<name>` expects."""

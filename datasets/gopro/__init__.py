@@ -1,0 +1,1 @@
+"""GoPro TFDS builder (`tfds build datasets/gopro --manual_dir=...`)."""
