@@ -35,3 +35,25 @@ def run_module(module, *args, timeout=600):
         text=True,
         timeout=timeout,
     )
+
+
+# A model trained in seconds, for the command-line tests.
+TINY_FLAGS = [
+    "--generator_depth=3",
+    "--generator_filters=4",
+    "--generator_max_filters=8",
+    "--discriminator_layers=1",
+    "--discriminator_filters=4",
+    "--crop_size=32",
+    "--batch_size=2",
+    "--steps_per_epoch=2",
+]
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory):
+    """A run directory trained for 2 steps on the embedded dataset."""
+    run_dir = str(tmp_path_factory.mktemp("trained") / "run")
+    result = run_module("tfdeblur.train", *TINY_FLAGS, "--train_steps=2", f"--output_dir={run_dir}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return run_dir

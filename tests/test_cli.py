@@ -3,18 +3,7 @@
 import json
 import os
 
-from conftest import run_module
-
-TINY_FLAGS = [
-    "--generator_depth=3",
-    "--generator_filters=4",
-    "--generator_max_filters=8",
-    "--discriminator_layers=1",
-    "--discriminator_filters=4",
-    "--crop_size=32",
-    "--batch_size=2",
-    "--steps_per_epoch=2",
-]
+from tests.conftest import TINY_FLAGS, run_module
 
 
 def _error_lines(result):

@@ -127,11 +127,22 @@ def define_experiment_flags():
 
 
 def define_dataset_flag(default="embedded"):
+    """--dataset (a spec), and where TFDS keeps and finds GoPro."""
     flags.DEFINE_string("dataset", default, f"Dataset spec: {', '.join(data.SPECS)}.")
-    flags.register_validator("dataset", _valid_spec, message="unknown dataset spec")
+    flags.register_validator("dataset", valid_spec, message="unknown dataset spec")
+    flags.DEFINE_string("data_dir", None, "TFDS data directory (default: ~/tensorflow_datasets).")
+    flags.DEFINE_string("manual_dir", None, "Where GOPRO_Large.zip or GOPRO_Large/ is (TFDS manual_dir).")
 
 
-def _valid_spec(spec):
+def dataset_dirs(flag_values):
+    """The TFDS directory flags, as keyword arguments of `tfdeblur.data` functions."""
+    return {"data_dir": flag_values.data_dir, "manual_dir": flag_values.manual_dir}
+
+
+def valid_spec(spec):
+    """A flag validator: None, or a dataset spec `tfdeblur.data` knows."""
+    if spec is None:
+        return True
     try:
         data.check_spec(spec)
     except ValueError as error:

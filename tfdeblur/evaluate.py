@@ -24,7 +24,7 @@ flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_
 def main(argv):
     del argv
     generator, config = load_generator(FLAGS.checkpoint)
-    pairs = data.evaluation_pairs(FLAGS.dataset, FLAGS.split)
+    pairs = data.evaluation_pairs(FLAGS.dataset, FLAGS.split, **cli.dataset_dirs(FLAGS))
     records, examples = evaluate(
         generator,
         pairs,

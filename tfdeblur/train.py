@@ -25,6 +25,10 @@ from tfdeblur.schedules import ConstantThenLinearDecay
 FLAGS = flags.FLAGS
 cli.define_experiment_flags()
 flags.mark_flag_as_required("output_dir")
+flags.DEFINE_string(
+    "eval_dataset", None, "Dataset spec of the held-out evaluation (default: --dataset's test split)."
+)
+flags.register_validator("eval_dataset", cli.valid_spec, message="unknown dataset spec")
 
 
 def content_losses(flag_values, vgg_weights=None):
@@ -87,12 +91,13 @@ def main(argv):
     if latest:
         print(f"Resuming from {latest} at step {step}")
 
-    test_pairs = data.evaluation_pairs(FLAGS.dataset)
+    eval_dataset = FLAGS.eval_dataset or FLAGS.dataset
+    test_pairs = data.evaluation_pairs(eval_dataset, **cli.dataset_dirs(FLAGS))
     tile = attention_tile(config)  # full-size frames exceed self-attention's memory budget
     if step < FLAGS.train_steps:
         # A resumed run draws new crops rather than replaying the first ones.
         data_seed = FLAGS.seed + 7919 * step
-        pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=data_seed)
+        pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=data_seed, **cli.dataset_dirs(FLAGS))
         steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.train_steps)
         gan.fit(
             data.training_batches(pairs, FLAGS.batch_size, seed=data_seed),
@@ -116,7 +121,7 @@ def main(argv):
 
     records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
     summary = write_report(records, examples, FLAGS.output_dir)
-    print(f"Held-out {FLAGS.dataset}/test: {format_summary(summary)}")
+    print(f"Held-out {eval_dataset}/test: {format_summary(summary)}")
     print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')}")
 
 

@@ -1,0 +1,59 @@
+"""Small on-disk datasets the tests write: a GOPRO_Large-layout tree and blur/sharp folders."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur.data.blur import blur
+
+# Two sequences per split, as the real tree has (33 sequences, 11 in test).
+GOPRO_SEQUENCES = {
+    "train": ["GOPR0372_07_00", "GOPR0374_11_00"],
+    "test": ["GOPR0384_11_00", "GOPR0385_11_01"],
+}
+GOPRO_FRAMES = 2
+
+
+def _pair(rng, height, width):
+    """A sharp image with some structure and its box-blurred version, uint8."""
+    sharp = rng.integers(0, 256, size=(height // 4 + 1, width // 4 + 1, 3)).astype(np.uint8)
+    sharp = tf.image.resize(sharp, [height, width], method="nearest").numpy().astype(np.uint8)
+    kernel = np.full((5, 5), 1 / 25, np.float32)
+    return blur(tf.constant(sharp), kernel, padding="REFLECT").numpy(), sharp
+
+
+def write_png(path, image):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tf.io.write_file(path, tf.io.encode_png(image))
+
+
+def write_gopro_tree(root, height=48, width=64, seed=0):
+    """Writes `root/GOPRO_Large/{train,test}/<sequence>/{blur,blur_gamma,sharp}/<frame>.png`.
+
+    Returns the number of pairs per split.
+    """
+    rng = np.random.default_rng(seed)
+    counts = {}
+    for split, sequences in GOPRO_SEQUENCES.items():
+        for sequence in sequences:
+            for frame in range(GOPRO_FRAMES):
+                blurred, sharp = _pair(rng, height, width)
+                name = f"{frame:06d}.png"
+                base = os.path.join(root, "GOPRO_Large", split, sequence)
+                write_png(os.path.join(base, "blur", name), blurred)
+                write_png(os.path.join(base, "blur_gamma", name), blurred)
+                write_png(os.path.join(base, "sharp", name), sharp)
+        counts[split] = len(sequences) * GOPRO_FRAMES
+    return counts
+
+
+def write_pair_folder(root, count=3, height=40, width=56, seed=0):
+    """`root/blur/<i>.png` and `root/sharp/<i>.png`; returns the names."""
+    rng = np.random.default_rng(seed)
+    names = [f"pair{index:02d}" for index in range(count)]
+    for name in names:
+        blurred, sharp = _pair(rng, height, width)
+        write_png(os.path.join(root, "blur", f"{name}.png"), blurred)
+        write_png(os.path.join(root, "sharp", f"{name}.png"), sharp)
+    return names

@@ -1,0 +1,222 @@
+"""Every data source (folder, synthetic, GoPro) and every kind of bad input (issue: data)."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from tests.conftest import run_module
+from tests.fixtures import GOPRO_SEQUENCES, write_gopro_tree, write_pair_folder, write_png
+from tfdeblur import data
+from tfdeblur.data import synthetic
+from tfdeblur.data.files import read_image
+from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
+from tfdeblur.errors import InputError
+
+
+def _pairs(spec, split="test", **dirs):
+    return list(data.evaluation_pairs(spec, split, **dirs).as_numpy_iterator())
+
+
+def test_folder_pairs_match_by_name_and_keep_full_size(tmp_path):
+    names = write_pair_folder(str(tmp_path), count=3)
+    os.rename(tmp_path / "blur" / "pair01.png", tmp_path / "blur" / "pair01.PNG")
+    pairs = _pairs(f"folder:{tmp_path}")
+    assert [pair["name"].decode() for pair in pairs] == names
+    assert all(pair["blur"].shape == pair["sharp"].shape == (40, 56, 3) for pair in pairs)
+
+
+def test_folder_training_crops_cut_both_images_at_one_offset(tmp_path):
+    rng = np.random.default_rng(0)
+    for index in range(2):
+        sharp = rng.integers(0, 256, (50, 70, 3), dtype=np.uint8)
+        write_png(str(tmp_path / "sharp" / f"{index}.png"), sharp)
+        write_png(str(tmp_path / "blur" / f"{index}.png"), 255 - sharp)  # a pixel-wise twin
+    for pair in data.train_pairs(f"folder:{tmp_path}", 16, seed=1).take(6).as_numpy_iterator():
+        assert pair["blur"].shape == (16, 16, 3)
+        np.testing.assert_array_equal(pair["blur"], 255 - pair["sharp"])
+
+
+def test_folder_splits_are_used_when_present(tmp_path):
+    write_pair_folder(str(tmp_path / "train"), count=4)
+    write_pair_folder(str(tmp_path / "test"), count=2, seed=1)
+    assert len(_pairs(f"folder:{tmp_path}")) == 2
+    assert next(iter(data.train_pairs(f"folder:{tmp_path}", 32)))["blur"].shape == (32, 32, 3)
+
+
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("L", lambda rgb: np.repeat(rgb[..., :1], 3, axis=-1)),
+        ("RGBA", lambda rgb: rgb),
+        ("P", None),
+    ],
+)
+def test_other_png_kinds_become_rgb(tmp_path, mode, expected):
+    rgb = np.random.default_rng(0).integers(0, 256, (12, 10, 3), dtype=np.uint8)
+    if mode == "L":
+        rgb[..., 1] = rgb[..., 2] = rgb[..., 0]
+    image = Image.fromarray(rgb).convert(mode)
+    path = str(tmp_path / "image.png")
+    image.save(path)
+    decoded = read_image(path)
+    assert decoded.shape == (12, 10, 3) and decoded.dtype == np.uint8
+    if expected is not None:
+        np.testing.assert_array_equal(decoded, expected(rgb))
+    else:  # palette: expanded to the palette's colours
+        np.testing.assert_array_equal(decoded, np.asarray(image.convert("RGB")))
+
+
+def test_16_bit_png_is_scaled_to_8_bits(tmp_path):
+    deep = np.random.default_rng(0).integers(0, 65536, (8, 9, 3), dtype=np.uint16)
+    path = str(tmp_path / "deep.png")
+    tf.io.write_file(path, tf.io.encode_png(deep))
+    decoded = read_image(path)
+    assert decoded.dtype == np.uint8
+    assert np.max(np.abs(decoded.astype(int) - deep.astype(int) / 257.0)) <= 1.0
+
+
+def _corrupt(tmp_path, how):
+    write_pair_folder(str(tmp_path), count=2)
+    victim = tmp_path / "blur" / "pair01.png"
+    if how == "garbage":
+        victim.write_bytes(b"this is not a png at all")
+    else:  # truncated
+        victim.write_bytes(victim.read_bytes()[:60])
+    return str(victim)
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+def test_corrupt_files_are_named(tmp_path, how):
+    victim = _corrupt(tmp_path, how)
+    for load in (lambda: _pairs(f"folder:{tmp_path}"), lambda: data.train_pairs(f"folder:{tmp_path}", 16)):
+        with pytest.raises(InputError, match=f"{victim}: not a readable"):
+            load()
+
+
+@pytest.mark.parametrize("missing", ["sharp", "blur"])
+def test_a_file_without_its_twin_is_named(tmp_path, missing):
+    write_pair_folder(str(tmp_path), count=3)
+    os.remove(tmp_path / missing / "pair02.png")
+    other = "blur" if missing == "sharp" else "sharp"
+    with pytest.raises(InputError, match=rf"{other}/pair02\.png has no {missing} twin"):
+        _pairs(f"folder:{tmp_path}")
+
+
+def test_a_pair_of_two_sizes_is_named(tmp_path):
+    write_pair_folder(str(tmp_path), count=2)
+    write_png(str(tmp_path / "sharp" / "pair00.png"), np.zeros((40, 55, 3), np.uint8))
+    with pytest.raises(InputError, match=r"pair00\.png is 40x56 but .*pair00\.png is 40x55"):
+        _pairs(f"folder:{tmp_path}")
+
+
+def test_an_image_smaller_than_the_crop_is_named(tmp_path):
+    write_pair_folder(str(tmp_path), count=2, height=40)
+    with pytest.raises(InputError, match=r"pair00\.png: 40x56 is smaller than the 48x48 crop"):
+        data.train_pairs(f"folder:{tmp_path}", 48)
+
+
+def test_empty_and_missing_folders_are_named(tmp_path):
+    (tmp_path / "blur").mkdir()
+    (tmp_path / "sharp").mkdir()
+    with pytest.raises(InputError, match="hold no PNG, JPEG or BMP images"):
+        _pairs(f"folder:{tmp_path}")
+    with pytest.raises(InputError, match="is not a folder"):
+        _pairs(f"folder:{tmp_path / 'nowhere'}")
+    (tmp_path / "other").mkdir()
+    with pytest.raises(InputError, match="other/blur: no such folder"):
+        _pairs(f"folder:{tmp_path / 'other'}")
+
+
+def test_synthetic_spec_blurs_sharp_images_reproducibly(tmp_path):
+    rng = np.random.default_rng(0)
+    for index in range(2):
+        write_png(str(tmp_path / f"photo{index}.png"), rng.integers(0, 256, (70, 90, 3), dtype=np.uint8))
+    first, second = _pairs(f"synthetic:{tmp_path}"), _pairs(f"synthetic:{tmp_path}")
+    assert [pair["name"].decode() for pair in first] == ["photo0", "photo1"]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a["blur"], b["blur"])
+        assert a["blur"].shape == a["sharp"].shape and not np.array_equal(a["blur"], a["sharp"])
+    crop = next(iter(data.train_pairs(f"synthetic:{tmp_path}", 32)))
+    assert crop["blur"].shape == crop["sharp"].shape == (32, 32, 3)
+
+
+def test_kernels_sum_to_one_are_deterministic_and_follow_the_length_range():
+    for seed in range(10):
+        for low, high in ((3.0, 6.0), (10.0, 25.0)):
+            rng = np.random.default_rng(seed)
+            length = rng.uniform(low, high)
+            path = camera_shake_trajectory(rng, length)
+            assert np.sum(np.abs(np.diff(path))) == pytest.approx(length, rel=1e-6)
+            kernel = random_kernel(np.random.default_rng(seed), 27, (low, high))
+            assert kernel.sum() == pytest.approx(1.0, abs=1e-5)
+            rows, columns = np.nonzero(kernel > 1e-4)
+            assert max(np.ptp(rows), np.ptp(columns)) <= high + 2
+            np.testing.assert_array_equal(kernel, random_kernel(np.random.default_rng(seed), 27, (low, high)))
+
+
+def test_warp_blur_varies_across_the_image():
+    # A pure rotation about the centre: the centre stays sharp, the corners smear.
+    sharp = np.random.default_rng(0).integers(0, 256, (121, 121, 3), dtype=np.uint8)
+    poses = np.zeros((9, 4), np.float32)
+    poses[:, 2] = np.linspace(-0.03, 0.03, 9)
+    blurred = synthetic.warp_blur(tf.constant(sharp), tf.constant(poses)).numpy().astype(float)
+    error = np.abs(blurred - sharp).mean(axis=-1)
+    centre, corner = error[55:66, 55:66].mean(), error[:11, :11].mean()
+    assert corner > 3 * centre
+    frame = synthetic.blurred_frame(sharp, seed=[1, 2], mode="warp")
+    np.testing.assert_array_equal(frame, synthetic.blurred_frame(sharp, seed=[1, 2], mode="warp"))
+
+
+def test_synthesize_writes_folders_the_folder_spec_reads(tmp_path):
+    write_pair_folder(str(tmp_path / "src"), count=2)
+    result = run_module(
+        "tfdeblur.data.synthesize",
+        f"--sharp_dir={tmp_path / 'src' / 'sharp'}",
+        f"--out={tmp_path / 'out'}",
+        "--mode=warp",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    pairs = _pairs(f"folder:{tmp_path / 'out'}")
+    assert len(pairs) == 2 and not np.array_equal(pairs[0]["blur"], pairs[0]["sharp"])
+
+
+def test_gopro_spec_prepares_from_the_manual_dir(tmp_path):
+    counts = write_gopro_tree(str(tmp_path / "manual"))
+    dirs = {"data_dir": str(tmp_path / "tfds"), "manual_dir": str(tmp_path / "manual")}
+    pairs = _pairs("gopro/blur", "test", **dirs)
+    assert len(pairs) == counts["test"]
+    names = {pair["name"].decode() for pair in pairs}
+    expected = {f"{sequence}/{frame:06d}.png" for sequence in GOPRO_SEQUENCES["test"] for frame in range(2)}
+    assert names == expected
+    assert pairs[0]["blur"].shape == (48, 64, 3)
+    crop = next(iter(data.train_pairs("gopro/blur_gamma", 32, **dirs)))
+    assert crop["sharp"].shape == (32, 32, 3)
+
+
+def test_gopro_without_the_download_says_where_to_put_it(tmp_path):
+    (tmp_path / "manual").mkdir()
+    dirs = {"data_dir": str(tmp_path / "tfds"), "manual_dir": str(tmp_path / "manual")}
+    with pytest.raises(InputError, match=r"GOPRO_Large\.zip"):
+        _pairs("gopro/blur", **dirs)
+
+
+@pytest.mark.parametrize("spec", ["gopro/blur", "folder"])
+def test_evaluate_runs_end_to_end_on_the_fixtures(tmp_path, spec, trained_run):
+    if spec == "folder":
+        write_pair_folder(str(tmp_path / "pairs"), count=2)
+        args = [f"--dataset=folder:{tmp_path / 'pairs'}"]
+    else:
+        write_gopro_tree(str(tmp_path / "manual"))
+        args = [
+            "--dataset=gopro/blur",
+            f"--manual_dir={tmp_path / 'manual'}",
+            f"--data_dir={tmp_path / 'tfds'}",
+        ]
+    result = run_module(
+        "tfdeblur.evaluate", f"--checkpoint={trained_run}", f"--output_dir={tmp_path / 'eval'}", *args
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "eval" / "metrics.json").exists()
