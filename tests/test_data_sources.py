@@ -1,6 +1,7 @@
 """Every data source (folder, synthetic, GoPro) and every kind of bad input (issue: data)."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -83,16 +84,21 @@ def _corrupt(tmp_path, how):
     victim = tmp_path / "blur" / "pair01.png"
     if how == "garbage":
         victim.write_bytes(b"this is not a png at all")
-    else:  # truncated
+    elif how == "truncated png":
         victim.write_bytes(victim.read_bytes()[:60])
+    else:  # a truncated JPEG in place of the PNG
+        os.remove(victim)
+        victim = tmp_path / "blur" / "pair01.jpg"
+        photo = np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
+        victim.write_bytes(tf.io.encode_jpeg(photo).numpy()[:200])
     return str(victim)
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("how", ["garbage", "truncated png", "truncated jpeg"])
 def test_corrupt_files_are_named(tmp_path, how):
     victim = _corrupt(tmp_path, how)
     for load in (lambda: _pairs(f"folder:{tmp_path}"), lambda: data.train_pairs(f"folder:{tmp_path}", 16)):
-        with pytest.raises(InputError, match=f"{victim}: not a readable"):
+        with pytest.raises(InputError, match=rf"{re.escape(victim)}: not a readable"):
             load()
 
 
