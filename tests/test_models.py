@@ -155,12 +155,14 @@ def test_full_size_rir_is_3x3_inside_resblocks():
 @pytest.mark.parametrize("name", ["unet_sa_ca_sn_gr", "rir", "resnet_feedback"])
 def test_one_evaluate_serves_every_generator(name):
     # Bug 8 of the paper's code: no PSNR/SSIM for Pix2Pix and RiR. One evaluation serves all.
+    keras.utils.set_random_seed(0)
     generator = build_generator(ModelConfig(**VARIANTS[name]))
     sharp = tf.cast(tf.random.stateless_uniform([2, 37, 50, 3], (0, 7), 0, 256, tf.int32), tf.uint8)
     pairs = tf.data.Dataset.from_tensor_slices({"blur": sharp, "sharp": sharp})
     records, _ = evaluate(generator, pairs)
     assert len(records) == 2
-    assert all(np.isfinite(record["psnr"]) and 0 < record["ssim"] <= 1 for record in records)
+    # An untrained network's output may be anything: the metrics must still be well defined.
+    assert all(np.isfinite(record["psnr"]) and -1 <= record["ssim"] <= 1 for record in records)
 
 
 def test_tiled_inference_matches_whole_image_inference():
