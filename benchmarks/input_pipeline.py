@@ -21,11 +21,12 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import data, train  # train defines the experiment flags
+from tfdeblur import cli, data, experiment
 from tfdeblur.data import folder, pipeline
 from tfdeblur.models import ModelConfig
 
 FLAGS = flags.FLAGS
+cli.define_experiment_flags()
 flags.DEFINE_integer("pairs", 16, "1280x720 PNG pairs to write.")
 flags.DEFINE_integer("batches", 200, "Batches to time (after 20 warm-up batches).")
 flags.DEFINE_integer("train_steps_timed", 5, "DeblurGAN train steps to time (after 2 warm-up steps).")
@@ -54,7 +55,7 @@ def _deblurgan_steps_per_second(steps):
     flag_values = FLAGS
     flag_values(["benchmark", f"--flagfile={os.path.join('experiments', 'deblurgan.cfg')}"], known_only=True)
     config = ModelConfig.from_flags(flag_values)
-    gan = train.build_gan(flag_values, config, vgg_weights=None)
+    gan = experiment.build_gan(flag_values, config, vgg_weights=None)
     gan.compile(keras.optimizers.Adam(1e-4, beta_1=0.5), keras.optimizers.Adam(1e-4, beta_1=0.5))
     batch = tf.random.uniform([1, 256, 256, 3], -1.0, 1.0)
     for _ in range(2):

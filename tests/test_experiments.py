@@ -12,7 +12,7 @@ import tensorflow as tf
 from absl import flags
 
 from tests.conftest import REPO, run_module
-from tfdeblur import train
+from tfdeblur import experiment, train  # noqa: F401 (train defines the experiment flags)
 from tfdeblur.models import ModelConfig
 
 ROWS = sorted(
@@ -64,7 +64,7 @@ def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
     flag_values = parse_flags(path, *SMALL)
     config = ModelConfig.from_flags(flag_values)
     keras.utils.set_random_seed(0)
-    gan = train.build_gan(flag_values, config, vgg_weights=None)
+    gan = experiment.build_gan(flag_values, config, vgg_weights=None)
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
     seen = collections.defaultdict(bool)
     for optimizer in (gan.optimizer, gan.discriminator_optimizer):
