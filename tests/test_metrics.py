@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.ndimage
 import skimage.data
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -51,3 +52,52 @@ def test_identical_images_have_infinite_psnr_and_unit_ssim():
     photo = skimage.data.chelsea()
     assert float(metrics.psnr(photo, photo)) == float("inf")
     assert float(metrics.ssim(photo, photo)) == pytest.approx(1.0)
+
+
+def _ssim_3d_reference(image, reference):
+    """NAFNet's 3-D SSIM, written plainly: an 11x11x11 Gaussian over H x W x C, edges replicated."""
+    taps = np.exp(-((np.arange(11) - 5) ** 2) / (2 * 1.5**2))
+    taps /= taps.sum()
+
+    def blur(volume):
+        for axis in range(3):
+            volume = scipy.ndimage.correlate1d(volume, taps, axis=axis, mode="nearest")
+        return volume
+
+    x, y = image.astype(np.float64), reference.astype(np.float64)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mu_x, mu_y = blur(x), blur(y)
+    var_x, var_y, cov = blur(x * x) - mu_x**2, blur(y * y) - mu_y**2, blur(x * y) - mu_x * mu_y
+    return np.mean(
+        ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    )
+
+
+@pytest.mark.parametrize("reference, image", [(r[:40, :50], i[:40, :50]) for r, i in _pairs()])
+def test_ssim_3d_matches_a_numpy_reference(reference, image):
+    assert float(metrics.ssim_3d(image, reference)) == pytest.approx(
+        _ssim_3d_reference(image, reference), abs=1e-6
+    )
+    assert float(metrics.ssim_3d(reference, reference)) == pytest.approx(1.0)
+
+
+def test_3d_ssim_reads_higher_than_per_channel_ssim_on_colour_noise():
+    reference, image = next(p for i, p in enumerate(_pairs()) if i == 1)
+    assert float(metrics.ssim_3d(image, reference)) > float(metrics.ssim(image, reference))
+
+
+def test_y_channel_metrics_match_scikit_image_on_bt601_luma():
+    for reference, image in _pairs():
+        luma = lambda rgb: 16.0 + rgb.astype(np.float64) @ np.array([65.481, 128.553, 24.966]) / 255.0  # noqa: E731
+        assert float(metrics.psnr_y(image, reference)) == pytest.approx(
+            peak_signal_noise_ratio(luma(reference), luma(image), data_range=255), abs=1e-3
+        )
+        expected = structural_similarity(
+            luma(reference),
+            luma(image),
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+            data_range=255,
+        )
+        assert float(metrics.ssim_y(image, reference)) == pytest.approx(expected, abs=1e-3)

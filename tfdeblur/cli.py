@@ -91,7 +91,9 @@ def _integers(values):
 
 def define_training_flags():
     """Flags of `tfdeblur.train` (optimiser, losses, schedule), so every tool reads experiment flagfiles."""
-    flags.DEFINE_string("output_dir", None, "Run directory (checkpoints, logs, samples, metrics).")
+    flags.DEFINE_string(
+        "output_dir", None, "train: the run directory (checkpoints, logs, samples); evaluate: the report's."
+    )
     flags.DEFINE_integer("train_steps", 100_000, "Generator steps to train in total.", lower_bound=1)
     flags.DEFINE_integer("steps_per_epoch", 1000, "Steps between checkpoints and validations.", lower_bound=1)
     flags.DEFINE_integer("batch_size", 1, "Training batch size.", lower_bound=1)

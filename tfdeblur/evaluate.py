@@ -1,8 +1,13 @@
 r"""Evaluates a trained generator: `python -m tfdeblur.evaluate --checkpoint=D --output_dir=E`.
 
-Writes `E/metrics.json` (psnr, ssim, input_psnr, input_ssim, num_images),
+Writes `E/metrics.json` (psnr, ssim, ssim_3d, psnr_y, ssim_y, input_psnr,
+input_ssim, num_images), `E/metrics.md` (a markdown table row),
 `E/per_image.csv` and `E/comparison.png`, on full-size frames of `--dataset`.
+A row's flagfile may come first (`--flagfile=experiments/<row>.cfg`) for its
+dataset flags; give `--output_dir` after it, as the flagfile names the run's.
 """
+
+import os
 
 from absl import flags
 
@@ -12,12 +17,12 @@ from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.models import attention_tile
 
 FLAGS = flags.FLAGS
-cli.define_dataset_flag()
+cli.define_experiment_flags()  # so a row's flagfile can be given; its model flags yield to config.json
+flags.mark_flag_as_required("output_dir")
 flags.DEFINE_string(
     "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.", required=True
 )
 flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
-flags.DEFINE_string("output_dir", None, "Where to write the report.", required=True)
 flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
 
 
@@ -33,7 +38,10 @@ def main(argv):
         progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
     )
     print()
-    summary = write_report(records, examples, FLAGS.output_dir)
+    model = os.path.basename(os.path.normpath(FLAGS.checkpoint))
+    summary = write_report(
+        records, examples, FLAGS.output_dir, model=model, dataset=f"{FLAGS.dataset}/{FLAGS.split}"
+    )
     print(f"{FLAGS.dataset}/{FLAGS.split}: {format_summary(summary)}")
 
 

@@ -1,7 +1,9 @@
 """Evaluating a generator on a dataset of full-size pairs, and writing the report.
 
-The report (design.md §6): `metrics.json` (means over images of `psnr`, `ssim`
-and of the blurred input's `input_psnr`, `input_ssim`, plus `num_images`),
+The report (design.md §6): `metrics.json` (means over images of `psnr`, `ssim`,
+the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.metrics`), the blurred
+input's `input_psnr`, `input_ssim`, plus `num_images`), `metrics.md` (a markdown
+table row),
 `per_image.csv`, and `comparison.png` (blurred | restored | sharp).
 """
 
@@ -15,7 +17,20 @@ import tensorflow as tf
 from tfdeblur import metrics
 from tfdeblur.inference import TiledRestorer
 
-FIELDS = ("psnr", "ssim", "input_psnr", "input_ssim")
+# Metrics of the restored image, and of the blurred input (the baseline every table shows).
+RESTORED_METRICS = {
+    "psnr": metrics.psnr,
+    "ssim": metrics.ssim,
+    "ssim_3d": metrics.ssim_3d,
+    "psnr_y": metrics.psnr_y,
+    "ssim_y": metrics.ssim_y,
+}
+INPUT_METRICS = {"input_psnr": metrics.psnr, "input_ssim": metrics.ssim}
+FIELDS = (*RESTORED_METRICS, *INPUT_METRICS)
+MARKDOWN_HEADER = (
+    "| model | dataset | images | PSNR | SSIM | SSIM (3-D) | PSNR-Y | input PSNR | input SSIM |\n"
+    "|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def evaluate(generator, pairs, keep_images=0, progress=None, tile=None):
@@ -32,15 +47,10 @@ def evaluate(generator, pairs, keep_images=0, progress=None, tile=None):
         blurred, sharp = pair["blur"], pair["sharp"]
         restored = tf.constant(restore(blurred.numpy()))
         name = pair["name"].numpy().decode() if "name" in pair else f"{index:05d}"
-        records.append(
-            {
-                "name": name,
-                "psnr": float(metrics.psnr(restored, sharp)),
-                "ssim": float(metrics.ssim(restored, sharp)),
-                "input_psnr": float(metrics.psnr(blurred, sharp)),
-                "input_ssim": float(metrics.ssim(blurred, sharp)),
-            }
-        )
+        record = {"name": name}
+        record.update({field: float(metric(restored, sharp)) for field, metric in RESTORED_METRICS.items()})
+        record.update({field: float(metric(blurred, sharp)) for field, metric in INPUT_METRICS.items()})
+        records.append(record)
         if index < keep_images:
             examples.append((blurred.numpy(), restored.numpy(), sharp.numpy()))
         if progress:
@@ -69,10 +79,21 @@ def comparison_grid(examples, size=192):
     return np.concatenate([np.pad(row, [(0, 0), (0, width - row.shape[1]), (0, 0)]) for row in rows])
 
 
-def write_report(records, examples, output_dir):
-    """Writes metrics.json, per_image.csv and comparison.png into `output_dir`."""
+def markdown_row(summary, model="", dataset=""):
+    """One row under `MARKDOWN_HEADER`."""
+    values = [
+        f"{summary[field]:.2f}" if "psnr" in field else f"{summary[field]:.4f}"
+        for field in ("psnr", "ssim", "ssim_3d", "psnr_y", "input_psnr", "input_ssim")
+    ]
+    return f"| {model} | {dataset} | {summary['num_images']} | " + " | ".join(values) + " |"
+
+
+def write_report(records, examples, output_dir, model="", dataset=""):
+    """Writes metrics.json, metrics.md, per_image.csv and comparison.png into `output_dir`."""
     os.makedirs(output_dir, exist_ok=True)
     summary = summarize(records)
+    with open(os.path.join(output_dir, "metrics.md"), "w") as file:
+        file.write(f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}\n")
     with open(os.path.join(output_dir, "metrics.json"), "w") as file:
         json.dump(summary, file, indent=2, allow_nan=True)
         file.write("\n")

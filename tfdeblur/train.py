@@ -81,7 +81,8 @@ def main(argv):
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
 
     records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
-    summary = write_report(records, examples, FLAGS.output_dir)
+    model = os.path.basename(os.path.normpath(FLAGS.output_dir))
+    summary = write_report(records, examples, FLAGS.output_dir, model=model, dataset=f"{eval_dataset}/test")
     print(f"Held-out {eval_dataset}/test: {format_summary(summary)}")
     print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')}")
 
