@@ -42,6 +42,8 @@ class Validate(keras.callbacks.Callback):
     iteration count), so curves continue seamlessly when a run resumes. The
     sample grid (blurred | restored | sharp) is also written to
     `samples_dir/step_<N>.png`. `tile`: evaluate in tiles of that side (see `TiledRestorer`).
+    `latest` keeps (step, records, examples) of the last validation, so the
+    final report need not evaluate the same weights again.
     """
 
     def __init__(self, pairs, log_dir, samples_dir, num_samples=3, tile=None):
@@ -51,12 +53,14 @@ class Validate(keras.callbacks.Callback):
         self.writer = tf.summary.create_file_writer(log_dir)
         self.samples_dir = samples_dir
         self.num_samples = num_samples
+        self.latest = None
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.optimizer.iterations.numpy())
         records, examples = evaluate(
             self.model.generator, self.pairs, keep_images=self.num_samples, tile=self.tile
         )
+        self.latest = (step, records, examples)
         summary = summarize(records)
         grid = comparison_grid(examples)
         with self.writer.as_default(step=step):

@@ -115,7 +115,9 @@ def define_training_flags():
         "perceptual_layer", "block3_conv3", "VGG19 layer of the perceptual loss (before its ReLU)."
     )
     flags.DEFINE_string(
-        "vgg_weights", "imagenet", "VGG19 weights: 'imagenet' (Keras download/cache) or a local .h5 path."
+        "vgg_weights",
+        "imagenet",
+        "VGG19 weights: 'imagenet' (Keras download/cache), a local .h5 path, or 'random' (smoke tests only).",
     )
     flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA (measure first: see README).")
     flags.DEFINE_integer("seed", 0, "Seed of weights initialisation and data order.")

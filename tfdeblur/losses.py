@@ -100,8 +100,11 @@ def vgg19_features(layer="block3_conv3", weights="imagenet"):
     Keras fuses the ReLU into the conv, so the last layer is rebuilt linear with
     the same weights. `weights`: "imagenet" (Keras' download/cache), a path to
     a weights file (e.g. vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5), or
-    None for random weights (tests only: no result needing weights is valid).
+    None / "random" for random weights (smoke tests only: no result needing
+    weights is valid with them).
     """
+    if weights == "random":
+        weights = None
     try:
         vgg = keras.applications.VGG19(include_top=False, weights=weights)
     except Exception as error:  # no network, truncated file, wrong file

@@ -60,6 +60,12 @@ def main(argv):
         data_seed = FLAGS.seed + 7919 * step
         pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=data_seed, **cli.dataset_dirs(FLAGS))
         steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.train_steps)
+        validate = Validate(
+            test_pairs,
+            log_dir=os.path.join(FLAGS.output_dir, "logs"),
+            samples_dir=os.path.join(FLAGS.output_dir, "samples"),
+            tile=tile,
+        )
         gan.fit(
             data.training_batches(pairs, FLAGS.batch_size, seed=data_seed),
             epochs=math.ceil(FLAGS.train_steps / steps_per_epoch),
@@ -69,18 +75,18 @@ def main(argv):
             callbacks=[
                 StopAtStep(FLAGS.train_steps),
                 SaveCheckpoint(checkpoint),
-                Validate(
-                    test_pairs,
-                    log_dir=os.path.join(FLAGS.output_dir, "logs"),
-                    samples_dir=os.path.join(FLAGS.output_dir, "samples"),
-                    tile=tile,
-                ),
+                validate,
             ],
         )
+        latest = validate.latest
     else:
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
+        latest = None
 
-    records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
+    if latest and latest[0] == int(gan.optimizer.iterations.numpy()):
+        _, records, examples = latest  # the last validation saw these very weights
+    else:
+        records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
     model = os.path.basename(os.path.normpath(FLAGS.output_dir))
     summary = write_report(records, examples, FLAGS.output_dir, model=model, dataset=f"{eval_dataset}/test")
     print(f"Held-out {eval_dataset}/test: {format_summary(summary)}")
