@@ -23,7 +23,10 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 from absl import app, flags
+
+from tfdeblur.figures import saved_figure
 
 EXPERIMENTS = os.path.dirname(os.path.abspath(__file__))
 # (table, row label, flagfile, paper PSNR, paper SSIM) on GoPro; DeblurGAN's from its own paper.
@@ -140,24 +143,16 @@ def write_table(results, path):
 
 def plot_table(results, path):
     """Bar chart of the paper's and our PSNR per row (different data and budgets: compare trends)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
     rows = [(row, result) for row, result in zip(ROWS, results) if row[2] in FLAGS.rows]
     positions = np.arange(len(rows))
-    figure, axis = plt.subplots(figsize=(max(6, 1.1 * len(rows)), 4.5))
-    axis.bar(positions - 0.2, [row[3] for row, _ in rows], 0.4, label="paper (GoPro)")
-    ours = [result[0]["psnr"] if result[0] else 0.0 for _, result in rows]
-    axis.bar(positions + 0.2, ours, 0.4, label=f"ours ({FLAGS.dataset}, {FLAGS.budget})")
-    axis.set_xticks(positions, [row[2] for row, _ in rows], rotation=35, ha="right", fontsize=8)
-    axis.set(ylabel="PSNR (dB)", title="Paper vs ours (different data and budgets: compare trends)")
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    with saved_figure(path, figsize=(max(6, 1.1 * len(rows)), 4.5)) as (_, axes):
+        axis = axes[0][0]
+        axis.bar(positions - 0.2, [row[3] for row, _ in rows], 0.4, label="paper (GoPro)")
+        ours = [result[0]["psnr"] if result[0] else 0.0 for _, result in rows]
+        axis.bar(positions + 0.2, ours, 0.4, label=f"ours ({FLAGS.dataset}, {FLAGS.budget})")
+        axis.set_xticks(positions, [row[2] for row, _ in rows], rotation=35, ha="right", fontsize=8)
+        axis.set(ylabel="PSNR (dB)", title="Paper vs ours (different data and budgets: compare trends)")
+        axis.legend(fontsize=8)
 
 
 def main(argv):

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import metrics
+from tfdeblur.figures import saved_figure
 from tfdeblur.inference import TiledRestorer
 
 # Metrics of the restored image, and of the blurred input (the baseline every table shows).
@@ -107,25 +108,17 @@ def write_report(records, examples, output_dir, model="", dataset=""):
 
 
 def _plot_comparison(records, examples, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(len(examples), 3, figsize=(9, 3 * len(examples)), squeeze=False)
-    for row, (record, triple) in enumerate(zip(records, examples)):
-        titles = (
-            f"blurred {record['input_psnr']:.2f} dB",
-            f"restored {record['psnr']:.2f} dB",
-            "sharp",
-        )
-        for axis, image, title in zip(axes[row], triple, titles):
-            axis.imshow(image)
-            axis.set_title(f"{record['name']}: {title}" if axis is axes[row][0] else title, fontsize=9)
-            axis.axis("off")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    with saved_figure(path, len(examples), 3, figsize=(9, 3 * len(examples))) as (_, axes):
+        for row, (record, triple) in enumerate(zip(records, examples)):
+            titles = (
+                f"{record['name']}: blurred {record['input_psnr']:.2f} dB",
+                f"restored {record['psnr']:.2f} dB",
+                "sharp",
+            )
+            for axis, image, title in zip(axes[row], triple, titles):
+                axis.imshow(image)
+                axis.set_title(title, fontsize=9)
+                axis.axis("off")
 
 
 def format_summary(summary):

@@ -14,6 +14,7 @@ from absl import flags
 
 from tfdeblur import cli
 from tfdeblur.errors import InputError
+from tfdeblur.figures import saved_figure
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("logdir", None, "A run's TensorBoard directory (runs/<run>/logs).", required=True)
@@ -36,26 +37,18 @@ def read_scalars(logdir):
 
 def plot_curves(scalars, path):
     """Losses, then one panel per validation metric, against the step; saved to `path`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     panels = ["loss", *sorted(tag for tag in scalars if tag.startswith("validation/"))]
-    figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
-    for axis, panel in zip(axes[0], panels):
-        tags = [tag for tag in scalars if tag.startswith("loss/")] if panel == "loss" else [panel]
-        for tag in tags:
-            steps, values = zip(*scalars[tag])
-            axis.plot(steps, values, label=tag.split("/", 1)[-1], marker="." if panel != "loss" else None)
-        axis.set(title="losses (epoch means)" if panel == "loss" else f"held-out {panel.split('/')[1]}")
-        axis.set(xlabel="step", yscale="symlog" if panel == "loss" else "linear")
-        axis.grid(alpha=0.3)
-        if panel == "loss":
-            axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    with saved_figure(path, 1, len(panels), figsize=(5 * len(panels), 4)) as (_, axes):
+        for axis, panel in zip(axes[0], panels):
+            tags = [tag for tag in scalars if tag.startswith("loss/")] if panel == "loss" else [panel]
+            for tag in tags:
+                steps, values = zip(*scalars[tag])
+                axis.plot(steps, values, label=tag.split("/", 1)[-1], marker="." if panel != "loss" else None)
+            axis.set(title="losses (epoch means)" if panel == "loss" else f"held-out {panel.split('/')[1]}")
+            axis.set(xlabel="step", yscale="symlog" if panel == "loss" else "linear")
+            axis.grid(alpha=0.3)
+            if panel == "loss":
+                axis.legend(fontsize=8)
 
 
 def main(argv):
