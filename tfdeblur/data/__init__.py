@@ -18,7 +18,14 @@ import tensorflow as tf
 
 from tfdeblur.data import embedded, folder, synthetic
 from tfdeblur.data.files import check_images, decode, image_files
-from tfdeblur.data.pipeline import augment_pair, endless, map_with_seeds, random_crops, training_batches
+from tfdeblur.data.pipeline import (
+    FRAME_SIGNATURE,
+    augment_pair,
+    endless,
+    map_with_seeds,
+    random_crops,
+    training_batches,
+)
 from tfdeblur.errors import InputError
 
 SPECS = ("embedded", "gopro/blur", "gopro/blur_gamma", "folder:PATH", "synthetic:PATH")
@@ -91,11 +98,7 @@ def evaluation_pairs(spec, split="test", data_dir=None, manual_dir=None):
 
     return tf.data.Dataset.from_generator(
         blurred_frames,
-        output_signature={
-            "blur": tf.TensorSpec([None, None, 3], tf.uint8),
-            "sharp": tf.TensorSpec([None, None, 3], tf.uint8),
-            "name": tf.TensorSpec([], tf.string),
-        },
+        output_signature=FRAME_SIGNATURE,
     )
 
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from tfdeblur.data.blur import blur
 from tfdeblur.data.kernels import random_kernel
-from tfdeblur.data.pipeline import map_with_seeds
+from tfdeblur.data.pipeline import FRAME_SIGNATURE, map_with_seeds
 from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD, blurred_crop
 from tfdeblur.errors import InputError
 
@@ -83,9 +83,5 @@ def test_pairs():
             pairs["name"].append(f"{name}_k{k}")
     return tf.data.Dataset.from_generator(
         lambda: (dict(zip(pairs, values)) for values in zip(*pairs.values())),
-        output_signature={
-            "blur": tf.TensorSpec([None, None, 3], tf.uint8),
-            "sharp": tf.TensorSpec([None, None, 3], tf.uint8),
-            "name": tf.TensorSpec([], tf.string),
-        },
+        output_signature=FRAME_SIGNATURE,
     )

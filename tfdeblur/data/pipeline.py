@@ -4,6 +4,13 @@ import tensorflow as tf
 
 from tfdeblur.images import to_float
 
+# A full-size evaluation pair, as every source yields it.
+FRAME_SIGNATURE = {
+    "blur": tf.TensorSpec([None, None, 3], tf.uint8),
+    "sharp": tf.TensorSpec([None, None, 3], tf.uint8),
+    "name": tf.TensorSpec([], tf.string),
+}
+
 
 def augment_pair(pair, seed):
     """Random flips and 90-degree rotation, one draw applied to both images of a pair.
