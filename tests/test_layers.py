@@ -24,10 +24,12 @@ def test_self_attention_matches_equation_2():
     flat = tf.reshape(features, [20, 16]).numpy()
 
     def conv1x1(layer, x):
-        kernel, bias = layer.get_weights()
-        return x @ kernel[0, 0] + bias
+        kernel, *bias = layer.get_weights()
+        return x @ kernel[0, 0] + sum(bias)
 
-    scores = conv1x1(attention.f, flat) @ conv1x1(attention.g, flat).T
+    # Eq. 2 with any key bias: the softmax cancels it, so the layer has none.
+    key_bias = np.random.default_rng(0).normal(size=2)
+    scores = conv1x1(attention.f, flat) @ (conv1x1(attention.g, flat) + key_bias).T
     weights = np.exp(scores - scores.max(axis=1, keepdims=True))
     weights /= weights.sum(axis=1, keepdims=True)
     expected = flat + 0.7 * conv1x1(attention.v, weights @ conv1x1(attention.h, flat))

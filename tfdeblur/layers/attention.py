@@ -13,7 +13,8 @@ class SelfAttention(keras.layers.Layer):
     `f, g`: 1x1 convs to C/8 channels (queries, keys); `h`: 1x1 conv to
     `value_ratio * C` (the paper's code uses C, SAGAN C/2); `v`: 1x1 conv back to C.
     `A = softmax(f g^T)` over the keys, `Y = gamma * v(A h) + X`, gamma starts at 0
-    so a fresh block is the identity.
+    so a fresh block is the identity. `g` has no bias: a key bias b adds `f . b` to
+    every logit of a query's row, which the softmax cancels, so it never gets a gradient.
 
     Memory: A has (H*W)^2 entries per image, 16.7 M (67 MB) at a 64x64 feature
     map, 3.8 G (15 GB) at the stride-4 map of a 720p frame. Place blocks at coarse
@@ -31,13 +32,13 @@ class SelfAttention(keras.layers.Layer):
         key_channels = max(channels // 8, 1)
         value_channels = max(round(channels * self.value_ratio), 1)
 
-        def conv(in_channels, out_channels, name):
-            layer = keras.layers.Conv2D(out_channels, 1, name=name)
+        def conv(in_channels, out_channels, name, use_bias=True):
+            layer = keras.layers.Conv2D(out_channels, 1, use_bias=use_bias, name=name)
             layer.build((None, None, None, in_channels))
             return layer
 
         self.f = conv(channels, key_channels, "f")
-        self.g = conv(channels, key_channels, "g")
+        self.g = conv(channels, key_channels, "g", use_bias=False)
         self.h = conv(channels, value_channels, "h")
         self.v = conv(value_channels, channels, "v")
         self.gamma = self.add_weight(shape=(), initializer="zeros", name="gamma")
