@@ -8,6 +8,7 @@ table row),
 """
 
 import csv
+import functools
 import json
 import os
 
@@ -42,7 +43,7 @@ def evaluate(generator, pairs, keep_images=0, progress=None, tile=None):
     `progress`, if given, is called with the running count; `tile` runs the
     generator in overlapping tiles of that side (see `TiledRestorer`).
     """
-    restore = TiledRestorer(generator, tile)
+    restore = TiledRestorer(functools.partial(generator, training=False), tile)
     records, examples = [], []
     for index, pair in enumerate(pairs):
         blurred, sharp = pair["blur"], pair["sharp"]

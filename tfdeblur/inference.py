@@ -23,9 +23,11 @@ def _ramp(size, overlap):
 class TiledRestorer:
     """Deblurs one uint8 [H, W, 3] image in overlapping `tile` x `tile` tiles, seams blended.
 
-    The generator runs in inference mode (BatchNorm statistics frozen, dropout
-    off: bug 1 of the paper's code, design.md §3), traced once for every size
-    (generators pad to their stride inside). Memory is bounded by the tile, not
+    `restore` maps float [-1, 1] batches to restored ones in inference mode
+    (BatchNorm statistics frozen, dropout off: bug 1 of the paper's code,
+    design.md §3): `functools.partial(generator, training=False)`, or the
+    `restore` of an exported SavedModel (`tfdeblur.serving.load`). It is traced
+    once for all sizes (generators pad to their stride inside). Memory is bounded by the tile, not
     the image (self-attention maps, 4000x3000 photos). Tile outputs are averaged
     with weights that ramp down over the `overlap` band, so no seam shows;
     `tile=None` runs the whole image at once.
@@ -36,15 +38,17 @@ class TiledRestorer:
     for a random ResNet), so run those whole where memory allows.
     """
 
-    def __init__(self, generator, tile=None, overlap=32):
+    def __init__(self, restore, tile=None, overlap=32):
         if tile is not None and not 0 <= overlap < tile:
             raise ValueError(f"tile overlap must be in [0, tile={tile}), got {overlap}")
         self.tile = tile
         self.overlap = overlap
-        self.restore_float = tf.function(
-            lambda blurred: generator(to_float(blurred), training=False),
-            input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8)],
-        )
+
+        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8)])
+        def restore_float(blurred):
+            return restore(to_float(blurred))
+
+        self.restore_float = restore_float
 
     def __call__(self, blurred):
         blurred = np.asarray(blurred)
