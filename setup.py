@@ -13,6 +13,8 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
+    # The demo model that `python -m tfdeblur.deblur` uses without a checkpoint.
+    package_data={"tfdeblur": ["weights/demo/*"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",
         "keras>=3.0,<4",
@@ -25,8 +27,12 @@ setup(
         "matplotlib>=3.8,<4",
         "absl-py>=2.0,<3",
     ],
-    # dill: tfds.testing (the GoPro builder test) imports it.
-    extras_require={"dev": ["pytest>=8,<10", "ruff>=0.6", "dill>=0.3"]},
+    extras_require={
+        # The gRPC client of TF Serving (python -m tfdeblur.client); REST needs nothing.
+        "serving": ["tensorflow-serving-api>=2.16,<2.22"],
+        # dill: tfds.testing (the GoPro builder test) imports it.
+        "dev": ["pytest>=8,<10", "ruff>=0.6", "dill>=0.3", "tensorflow-serving-api>=2.16,<2.22"],
+    },
     classifiers=[
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Image Processing",

@@ -1,0 +1,179 @@
+"""Exported SavedModels: three signatures, any size, same numbers as the Keras generator (issue 6)."""
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from google.protobuf import text_format
+from tensorflow_serving.config import model_server_config_pb2
+
+from tests.conftest import REPO, TINY, run_module
+from tfdeblur import client, serving
+from tfdeblur.images import to_float, to_uint8
+from tfdeblur.models import ModelConfig, build_generator
+
+# One small generator of each family, with the techniques that change the graph.
+FAMILIES = {
+    "unet": TINY,
+    "rir_attention": ModelConfig(
+        generator="rir",
+        generator_depth=5,
+        generator_filters=4,
+        generator_max_filters=8,
+        generator_norm="none",
+        encoder_attention=(16,),
+        channel_attention=True,
+        channel_reduction=2,
+        generator_spectral_norm=True,
+        global_residual=True,
+    ),
+    "resnet_edge_feedback": ModelConfig(
+        generator="resnet",
+        generator_filters=4,
+        generator_blocks=1,
+        generator_norm="instance",
+        edge_input=True,
+        feedback_iterations=2,
+        global_residual=True,
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FAMILIES))
+def exported(request, tmp_path_factory):
+    """(generator, export_dir) of one family, exported once for the module's tests."""
+    keras.utils.set_random_seed(0)
+    generator = build_generator(FAMILIES[request.param])
+    export_dir = str(tmp_path_factory.mktemp(request.param) / "1")
+    serving.export(generator, FAMILIES[request.param], export_dir)
+    return generator, export_dir
+
+
+def _odd_image():
+    """A 721x1283 uint8 image: neither side a multiple of any stride."""
+    return tf.random.stateless_uniform([1, 721, 1283, 3], (0, 11), 0, 256, tf.int32)
+
+
+def test_loaded_signatures_match_the_keras_generator(exported):
+    generator, export_dir = exported
+    loaded = tf.saved_model.load(export_dir)
+    assert set(serving.SIGNATURES) <= set(loaded.signatures)
+    images = tf.cast(_odd_image(), tf.uint8)
+    expected = generator(to_float(images), training=False)
+
+    restored = loaded.signatures["deblur_float"](images=to_float(images))["images"]
+    assert restored.shape == images.shape
+    np.testing.assert_allclose(restored, expected, atol=1e-5)
+
+    restored = loaded.signatures["serving_default"](images=images)["images"]
+    assert restored.dtype == tf.uint8 and restored.shape == images.shape
+    difference = np.abs(restored.numpy().astype(int) - to_uint8(expected).numpy().astype(int))
+    assert difference.max() <= 1
+
+    # Encoded images of different sizes in one request; PNG out, same size as each input.
+    small = tf.cast(tf.random.stateless_uniform([37, 50, 3], (0, 12), 0, 256, tf.int32), tf.uint8)
+    requests = tf.stack([tf.io.encode_jpeg(images[0]), tf.io.encode_png(small)])
+    restored = loaded.signatures["deblur_bytes"](image_bytes=requests)["image_bytes"]
+    decoded = [tf.io.decode_png(contents) for contents in restored]
+    assert [image.shape for image in decoded] == [images.shape[1:], small.shape]
+    direct = loaded.signatures["serving_default"](images=small[tf.newaxis])["images"][0]
+    np.testing.assert_array_equal(decoded[1], direct)
+
+
+def test_malformed_bytes_raise_invalid_argument(exported):
+    _, export_dir = exported
+    loaded = tf.saved_model.load(export_dir)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        loaded.signatures["deblur_bytes"](image_bytes=tf.constant([b"not an image"]))
+
+
+def test_saved_model_cli_lists_the_three_signatures(exported):
+    _, export_dir = exported
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tensorflow.python.tools.saved_model_cli",
+            "show",
+            "--all",
+            "--dir",
+            export_dir,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = set(re.findall(r"signature_def\['(\w+)'\]", result.stdout))
+    assert set(serving.SIGNATURES) <= listed
+    assert "inputs['image_bytes'] tensor_info:\n        dtype: DT_STRING" in result.stdout
+
+
+def test_load_returns_a_float_restorer_and_the_config(exported):
+    generator, export_dir = exported
+    restore, config = serving.load(export_dir)
+    assert build_generator(config).count_params() == generator.count_params()
+    images = to_float(tf.cast(_odd_image()[:, :64, :80], tf.uint8))
+    np.testing.assert_allclose(restore(images), generator(images, training=False), atol=1e-5)
+
+
+def test_export_command_writes_a_version_and_never_overwrites_one(trained_run, tmp_path):
+    export_dir = str(tmp_path / "quick" / "1")
+    result = run_module("tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.path.exists(os.path.join(export_dir, "saved_model.pb"))
+    result = run_module("tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}")
+    assert result.returncode == 2
+    assert f"--export_dir={export_dir}: already holds a SavedModel" in result.stderr
+
+
+def test_client_requests_are_what_the_signature_takes(exported):
+    # What TF Serving does with a request, done in-process: its tensors fed to the signature.
+    _, export_dir = exported
+    loaded = tf.saved_model.load(export_dir)
+    image = tf.cast(_odd_image()[0, :45, :70], tf.uint8)
+    encoded = [tf.io.encode_png(image).numpy(), tf.io.encode_jpeg(image).numpy()]
+    expected = loaded.signatures["serving_default"](images=image[tf.newaxis])["images"][0]
+
+    request = client.predict_request("demo", encoded)
+    signature = loaded.signatures[request.model_spec.signature_name]
+    outputs = signature(**{name: tf.make_ndarray(proto) for name, proto in request.inputs.items()})
+    np.testing.assert_array_equal(tf.io.decode_png(outputs["image_bytes"][0]), expected)
+
+    body = client.rest_body(encoded)
+    assert body["signature_name"] == request.model_spec.signature_name
+    response = {"predictions": [{"b64": base64.b64encode(contents).decode()} for contents in encoded]}
+    assert client.rest_outputs(response) == encoded
+    assert json.loads(json.dumps(body))["instances"][1] == {"b64": base64.b64encode(encoded[1]).decode()}
+
+
+def test_client_names_an_absent_server(tmp_path):
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(tf.io.encode_png(tf.zeros([8, 8, 3], tf.uint8)).numpy())
+    for transport in ("--rest", "--norest"):
+        result = run_module(
+            "tfdeblur.client",
+            str(photo),
+            "-o",
+            str(tmp_path / "out.png"),
+            "--port=1",
+            "--timeout=5",
+            transport,
+        )
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert "error: TF Serving at localhost:1" in result.stderr
+
+
+def test_models_config_parses_as_tf_serving_config():
+    with open(os.path.join(REPO, "export", "models.config")) as file:
+        config = text_format.Parse(file.read(), model_server_config_pb2.ModelServerConfig())
+    models = config.model_config_list.config
+    assert [model.name for model in models] == ["demo", "deblurgan"]
+    assert all(model.base_path == f"/models/{model.name}" for model in models)

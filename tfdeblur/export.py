@@ -1,0 +1,35 @@
+r"""Exports a generator for TF Serving: `python -m tfdeblur.export --checkpoint=D --export_dir=S`.
+
+`S` is a TF Serving version directory, `export/<model_name>/<version>/`, with
+the signatures `serving_default` (uint8), `deblur_float` and `deblur_bytes`
+(see `tfdeblur.serving`). Without `--checkpoint`, exports the demo model
+shipped with the package. An existing SavedModel is never overwritten.
+"""
+
+import os
+
+from absl import flags
+
+from tfdeblur import cli, pretrained, serving
+from tfdeblur.checkpoints import load_generator
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string(
+    "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix (default: the demo model)."
+)
+flags.DEFINE_string(
+    "export_dir", None, "The version directory to write, e.g. export/deblurgan/1.", required=True
+)
+
+
+def main(argv):
+    del argv
+    generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
+    serving.export(generator, config, FLAGS.export_dir)
+    print(f"Wrote {FLAGS.export_dir} (signatures: {', '.join(serving.SIGNATURES)})")
+    if not os.path.basename(os.path.normpath(FLAGS.export_dir)).isdigit():
+        print("note: TF Serving loads numbered version directories, export/<model_name>/<version>")
+
+
+if __name__ == "__main__":
+    cli.run(main)
