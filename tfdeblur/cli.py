@@ -154,11 +154,14 @@ def valid_spec(spec):
     return True
 
 
-def run(main):
-    """`absl.app.run(main)`, printing an `InputError` as one line and exiting with 2."""
+def run(main, positional=False):
+    """`absl.app.run(main)`, printing an `InputError` as one line and exiting with 2.
+
+    Arguments that are not flags are refused unless `positional`.
+    """
 
     def guarded(argv):
-        if len(argv) > 1:
+        if len(argv) > 1 and not positional:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
         try:
             return main(argv)
