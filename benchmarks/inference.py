@@ -1,0 +1,110 @@
+r"""Inference speed and memory: `python benchmarks/inference.py [--models=pix2pix,rir,deblurgan,demo]`.
+
+Prints one JSON line per model and size: a 1280x720 frame (median of `--runs`
+after one warm-up run), then a 4000x3000 photo through `--tile` tiles, as
+`python -m tfdeblur.deblur` runs them. Models are the row flagfiles'
+generators with random weights (speed does not depend on the weights) and
+`demo`, the shipped model. Each measurement runs in its own process, so
+`peak_rss_mb` (the process's peak resident memory) belongs to that model alone.
+Run from the repository root with tfdeblur installed (`pip install -e .`).
+"""
+
+import functools
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import tensorflow as tf
+from absl import app, flags
+
+from tfdeblur import cli, pretrained
+from tfdeblur.inference import TiledRestorer
+from tfdeblur.models import ModelConfig, attention_tile, build_generator
+
+FLAGS = flags.FLAGS
+cli.define_model_flags()
+flags.DEFINE_list("models", ["pix2pix", "rir", "deblurgan", "demo"], "Row flagfile names, or demo.")
+flags.DEFINE_list(
+    "sizes", ["720x1280"], "Frame sizes HxW, timed whole (tiled only where self-attention must)."
+)
+flags.DEFINE_string("photo", "3000x4000", "The large photo's size HxW, run in tiles ('' to skip).")
+flags.DEFINE_list("photo_models", ["deblurgan", "demo"], "Models run on the large photo.")
+flags.DEFINE_integer("runs", 3, "Timed runs per frame size (after one warm-up run).", lower_bound=1)
+flags.DEFINE_integer("tile", 1024, "Tile side of the large photo (as tfdeblur.deblur's default).")
+flags.DEFINE_integer("tile_overlap", 64, "Tile overlap (as tfdeblur.deblur's default).")
+flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile in this process.")
+
+
+def _generator(model):
+    """(generator, config) of a row flagfile (random weights), or the demo model."""
+    if model == "demo":
+        return pretrained.load()
+    FLAGS(["benchmark", f"--flagfile={os.path.join('experiments', model + '.cfg')}"], known_only=True)
+    config = ModelConfig.from_flags(FLAGS)
+    return build_generator(config), config
+
+
+def measure(model, height, width, tile):
+    """One JSON-able record: the median time of a [height, width] frame through `model`."""
+    generator, config = _generator(model)
+    tile = min((side for side in (tile, attention_tile(config)) if side), default=None)
+    restore = TiledRestorer(functools.partial(generator, training=False), tile, FLAGS.tile_overlap)
+    frame = np.random.default_rng(0).integers(0, 256, [height, width, 3], dtype=np.uint8)
+    restore(frame)  # warm-up: tracing, and oneDNN's first-call set-up
+    times = []
+    for _ in range(FLAGS.runs):
+        start = time.perf_counter()
+        restore(frame)
+        times.append(time.perf_counter() - start)
+    return {
+        "model": model,
+        "height": height,
+        "width": width,
+        "tile": tile,
+        "ms_per_frame": round(1000 * statistics.median(times), 1),
+        "runs": FLAGS.runs,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "params": generator.count_params(),
+        "device": "gpu" if tf.config.list_physical_devices("GPU") else "cpu",
+    }
+
+
+def _size(text):
+    height, width = (int(value) for value in text.lower().split("x"))
+    return height, width
+
+
+def main(argv):
+    del argv
+    if FLAGS.measure:
+        model, size, tile = FLAGS.measure.split(",")
+        print(json.dumps(measure(model, *_size(size), int(tile))))
+        return
+    jobs = [(model, size, 0) for model in FLAGS.models for size in FLAGS.sizes]
+    if FLAGS.photo:
+        jobs += [(model, FLAGS.photo, FLAGS.tile) for model in FLAGS.photo_models]
+    for model, size, tile in jobs:
+        result = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                f"--measure={model},{size},{tile}",
+                f"--runs={FLAGS.runs}",
+                f"--tile_overlap={FLAGS.tile_overlap}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            print(json.dumps({"model": model, "size": size, "error": result.stderr.strip().splitlines()[-1]}))
+            continue
+        print(result.stdout.strip().splitlines()[-1], flush=True)
+
+
+if __name__ == "__main__":
+    app.run(main)
