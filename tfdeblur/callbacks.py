@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfdeblur.errors import TrainingDiverged
 from tfdeblur.evaluation import comparison_grid, evaluate, format_summary, summarize
 
 
@@ -19,6 +20,30 @@ class StopAtStep(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if int(self.model.optimizer.iterations.numpy()) >= self.train_steps:
             self.model.stop_training = True
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first step whose loss is NaN or infinite, before it is checkpointed.
+
+    Raises `TrainingDiverged` naming the step, the loss term and the last good
+    checkpoint, which stays intact (`fit()` saves nothing after the exception).
+    List it before `SaveCheckpoint`.
+    """
+
+    def __init__(self, checkpoint):
+        super().__init__()
+        self.checkpoint = checkpoint
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {name: float(value) for name, value in (logs or {}).items() if not np.isfinite(float(value))}
+        if bad:
+            step = int(self.model.optimizer.iterations.numpy())
+            terms = ", ".join(f"{name} = {value}" for name, value in bad.items())
+            raise TrainingDiverged(
+                f"step {step}: {terms}; training stopped. The last good checkpoint is "
+                f"{self.checkpoint.latest or 'none (nothing saved yet)'}: rerun to resume from it, "
+                "e.g. with a lower --learning_rate"
+            )
 
 
 class SaveCheckpoint(keras.callbacks.Callback):

@@ -8,6 +8,7 @@ checkpoint directory alone is enough to rebuild the trained generator.
 
 import dataclasses
 import os
+import tempfile
 
 import tensorflow as tf
 
@@ -46,9 +47,17 @@ def write_or_check_config(directory, config):
 
 
 class TrainingCheckpoint:
-    """The generator, discriminator and both optimizers of a `GAN`, saved by step."""
+    """The generator, discriminator and both optimizers of a `GAN`, saved by step.
 
-    def __init__(self, gan, directory, max_to_keep=3):
+    Saves are atomic (`tf.train.CheckpointManager` writes the files, then the
+    `checkpoint` index naming them), so a crash or `kill -9` at any moment
+    leaves the last complete checkpoint to resume from. Every worker of a
+    multi-worker run saves (saving may involve collective ops), but only the
+    chief into `directory`; the others write to a private temporary folder.
+    Create it inside the strategy's scope: it builds the optimizers' slots.
+    """
+
+    def __init__(self, gan, directory, max_to_keep=3, chief=True):
         gan.build_optimizers()
         self.checkpoint = tf.train.Checkpoint(
             generator=gan.generator,
@@ -56,12 +65,19 @@ class TrainingCheckpoint:
             generator_optimizer=gan.optimizer,
             discriminator_optimizer=gan.discriminator_optimizer,
         )
-        self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
+        self.directory = directory
+        write_directory = directory if chief else tempfile.mkdtemp(prefix="tfdeblur_worker_checkpoints_")
+        self.manager = tf.train.CheckpointManager(self.checkpoint, write_directory, max_to_keep)
         self.step = gan.optimizer.iterations
+
+    @property
+    def latest(self):
+        """The newest checkpoint in `directory` (None before the first save)."""
+        return tf.train.latest_checkpoint(self.directory)
 
     def restore_latest(self):
         """Restores the newest checkpoint, if any; returns its path (or None)."""
-        latest = self.manager.latest_checkpoint
+        latest = self.latest
         if latest:
             self.checkpoint.restore(latest).assert_existing_objects_matched()
         return latest

@@ -7,8 +7,8 @@ import sys
 
 from absl import app, flags
 
-from tfdeblur import data
-from tfdeblur.errors import InputError
+from tfdeblur import data, distribute
+from tfdeblur.errors import InputError, TrainingDiverged
 from tfdeblur.layers import NORMALIZATIONS
 from tfdeblur.losses import ADVERSARIAL_LOSSES
 from tfdeblur.models import DISCRIMINATORS, GENERATORS, ModelConfig
@@ -120,6 +120,12 @@ def define_training_flags():
         "VGG19 weights: 'imagenet' (Keras download/cache), a local .h5 path, or 'random' (smoke tests only).",
     )
     flags.DEFINE_bool("jit_compile", False, "Compile the train step with XLA (measure first: see README).")
+    flags.DEFINE_enum(
+        "strategy", "auto", distribute.STRATEGIES, "tf.distribute strategy (auto: TPU, else GPUs, else CPU)."
+    )
+    flags.DEFINE_enum(
+        "mixed_precision", "float32", distribute.PRECISIONS, "Keras dtype policy (float16 adds loss scaling)."
+    )
     flags.DEFINE_integer("seed", 0, "Seed of weights initialisation and data order.")
 
 
@@ -155,7 +161,8 @@ def valid_spec(spec):
 
 
 def run(main, positional=False):
-    """`absl.app.run(main)`, printing an `InputError` as one line and exiting with 2.
+    """`absl.app.run(main)`, printing an `InputError` (exit status 2) or a
+    `TrainingDiverged` (status 3) as one line.
 
     Arguments that are not flags are refused unless `positional`.
     """
@@ -168,5 +175,8 @@ def run(main, positional=False):
         except InputError as error:
             print(f"error: {error}", file=sys.stderr)
             sys.exit(2)
+        except TrainingDiverged as error:
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(3)
 
     app.run(guarded)

@@ -1,4 +1,4 @@
-"""The error type for bad input from users."""
+"""The errors a command-line tool reports in one line, without a traceback."""
 
 
 class InputError(ValueError):
@@ -6,4 +6,11 @@ class InputError(ValueError):
 
     Command-line tools print it as one line and exit with status 2; anything
     else is a bug and keeps its traceback.
+    """
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the message names the step, the loss and the last good checkpoint.
+
+    Command-line tools print it as one line and exit with status 3.
     """

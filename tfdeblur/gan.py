@@ -5,6 +5,12 @@ then one generator step per batch (Pix2Pix: 1; DeblurGAN's WGAN-GP: 5, on the
 same batch), so `fit()` brings the progress bar, callbacks and distribution for
 free. Its `call` is the generator's forward pass (a Keras model must have one
 to be fit).
+
+Distribution: on each of R replicas the losses are means over its share of the
+global batch; the optimizers sum the replicas' gradients, so every loss is
+divided by R before differentiation (`tf.nn.compute_average_loss` semantics,
+the gradient penalty included). Mixed float16: losses are multiplied by the
+optimizers' loss scale (`scale_loss`), which `LossScaleOptimizer.apply` undoes.
 """
 
 import keras
@@ -54,6 +60,13 @@ class GAN(keras.Model):
         self.optimizer.build(self.generator.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras builds a model at the start of fit() by reducing one distributed batch, which
+        # fails under MultiWorkerMirroredStrategy (Keras 3.15, tensorflow#72388); the GAN needs
+        # no such build once its networks and optimizers exist (`build_optimizers`).
+        if not (self.optimizer.built and self.discriminator_optimizer.built):
+            super()._maybe_symbolic_build(iterator, data_batch)
+
     @property
     def metrics(self):
         return self.trackers
@@ -78,11 +91,16 @@ class GAN(keras.Model):
             g_loss = g_adversarial + sum(
                 weight * content[name] for name, (weight, _) in self.content_losses.items()
             )
+            scaled_g_loss = self._scaled(self.optimizer, g_loss)
         variables = self.generator.trainable_variables
-        self.optimizer.apply(generator_tape.gradient(g_loss, variables), variables)
+        self.optimizer.apply(generator_tape.gradient(scaled_g_loss, variables), variables)
         for tracker, value in zip(self.trackers, (d_loss, g_loss, g_adversarial, *content.values())):
             tracker.update_state(value)
-        return {tracker.name: tracker.result() for tracker in self.trackers}
+        logs = {tracker.name: tracker.result() for tracker in self.trackers}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3 reduces multi-worker logs along an axis 0 that scalars lack (tensorflow#72388).
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
 
     def _discriminator_step(self, blurred, sharp, restored):
         with tf.GradientTape() as tape:
@@ -93,6 +111,13 @@ class GAN(keras.Model):
                 d_loss += self.gradient_penalty_weight * gradient_penalty(
                     lambda images: self._score(blurred, images), sharp, restored
                 )
+            scaled_d_loss = self._scaled(self.discriminator_optimizer, d_loss)
         variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.discriminator_optimizer.apply(tape.gradient(scaled_d_loss, variables), variables)
         return d_loss
+
+    @staticmethod
+    def _scaled(optimizer, loss):
+        """The loss to differentiate: divided by the replicas, times the loss scale (see above)."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        return optimizer.scale_loss(tf.cast(loss, tf.float32) / replicas)

@@ -65,15 +65,17 @@ def adversarial_loss(name):
     return ADVERSARIAL_LOSSES[name]()
 
 
-def gradient_penalty(critic, real, fake, seed=None):
+def gradient_penalty(critic, real, fake, weight=None):
     """`mean_n (||grad_x critic(x_n)||_2 - 1)^2` at random points between real and fake.
 
-    One interpolation weight per sample; the norm is the L2 norm over all of
-    H x W x C (the paper's code took an RMS instead: bug 4 in design.md §3).
-    `critic` maps a batch of images to scores.
+    One interpolation weight per sample (`weight` [N, 1, 1, 1], uniform in
+    [0, 1) unless given); the norm is the L2 norm over all of H x W x C (the
+    paper's code took an RMS instead: bug 4 in design.md §3). `critic` maps a
+    batch of images to scores.
     """
     batch = tf.shape(real)[0]
-    weight = tf.random.uniform([batch, 1, 1, 1], dtype=real.dtype, seed=seed)
+    if weight is None:
+        weight = tf.random.uniform([batch, 1, 1, 1], dtype=real.dtype)
     between = weight * real + (1.0 - weight) * fake
     with tf.GradientTape() as tape:
         tape.watch(between)

@@ -3,7 +3,10 @@ r"""Trains a deblurring GAN: `python -m tfdeblur.train --flagfile=F --output_dir
 Writes `D/checkpoints/` (with config.json), `D/logs/` (TensorBoard: losses,
 validation PSNR/SSIM, sample images), `D/samples/*.png` and, at the end, the
 held-out evaluation `D/metrics.json`, `D/per_image.csv`, `D/comparison.png`.
-Running the same command again resumes from the last checkpoint.
+Running the same command again resumes from the last checkpoint, also after a
+crash or `kill -9` (checkpoints are written atomically). `--strategy` spreads
+training over GPUs, workers or a TPU (`tfdeblur.distribute`); a loss that
+becomes NaN or infinite stops the run, keeping the last good checkpoint.
 """
 
 import math
@@ -12,8 +15,8 @@ import os
 import keras
 from absl import flags
 
-from tfdeblur import cli, data, experiment
-from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, Validate
+from tfdeblur import cli, data, distribute, experiment
+from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
 from tfdeblur.checkpoints import TrainingCheckpoint, checkpoint_dir, write_or_check_config
 from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.models import ModelConfig, attention_tile
@@ -30,24 +33,27 @@ flags.register_validator("eval_dataset", cli.valid_spec, message="unknown datase
 
 def main(argv):
     del argv
+    strategy = distribute.make_strategy(FLAGS.strategy)
+    distribute.set_precision(FLAGS.mixed_precision)
+    chief = distribute.is_chief(strategy)
     config = ModelConfig.from_flags(FLAGS)
     checkpoints = checkpoint_dir(FLAGS.output_dir)
-    write_or_check_config(checkpoints, config)
-    with open(os.path.join(FLAGS.output_dir, "flags.txt"), "w") as file:
-        file.write(FLAGS.flags_into_string())
+    if chief:
+        write_or_check_config(checkpoints, config)
+        with open(os.path.join(FLAGS.output_dir, "flags.txt"), "w") as file:
+            file.write(FLAGS.flags_into_string())
 
     keras.utils.set_random_seed(FLAGS.seed)
-    gan = experiment.build_gan(FLAGS, config)
-    schedule = ConstantThenLinearDecay(
-        FLAGS.learning_rate, FLAGS.train_steps, decay_start=round(FLAGS.decay_start * FLAGS.train_steps)
-    )
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1),
-        jit_compile=FLAGS.jit_compile,
-    )
-    checkpoint = TrainingCheckpoint(gan, checkpoints)
-    latest = checkpoint.restore_latest()
+    with strategy.scope():
+        gan = experiment.build_gan(FLAGS, config)
+        gan.compile(
+            generator_optimizer=_optimizer(),
+            discriminator_optimizer=_optimizer(),
+            jit_compile=FLAGS.jit_compile,
+        )
+        # Other workers write their (identical) checkpoints aside; all restore the chief's.
+        checkpoint = TrainingCheckpoint(gan, checkpoints, chief=chief)
+        latest = checkpoint.restore_latest()
     step = int(gan.optimizer.iterations.numpy())
     if latest:
         print(f"Resuming from {latest} at step {step}")
@@ -73,15 +79,18 @@ def main(argv):
             steps_per_epoch=steps_per_epoch,
             shuffle=False,
             callbacks=[
+                StopOnNonFinite(checkpoint),  # first: a NaN step is never checkpointed
                 StopAtStep(FLAGS.train_steps),
                 SaveCheckpoint(checkpoint),
-                validate,
+                *([validate] if chief else []),
             ],
         )
         latest = validate.latest
     else:
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
         latest = None
+    if not chief:
+        return
 
     if latest and latest[0] == int(gan.optimizer.iterations.numpy()):
         _, records, examples = latest  # the last validation saw these very weights
@@ -91,6 +100,14 @@ def main(argv):
     summary = write_report(records, examples, FLAGS.output_dir, model=model, dataset=f"{eval_dataset}/test")
     print(f"Held-out {eval_dataset}/test: {format_summary(summary)}")
     print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')}")
+
+
+def _optimizer():
+    schedule = ConstantThenLinearDecay(
+        FLAGS.learning_rate, FLAGS.train_steps, decay_start=round(FLAGS.decay_start * FLAGS.train_steps)
+    )
+    adam = keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
+    return distribute.optimizer_for(adam, FLAGS.mixed_precision)
 
 
 if __name__ == "__main__":

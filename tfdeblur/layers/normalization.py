@@ -9,12 +9,15 @@ def normalization(kind, name=None):
     """Returns the normalisation layer `kind` ("batch", "instance" or "none").
 
     Instance norm is `GroupNormalization(groups=-1)` with PyTorch's epsilon 1e-5
-    and no affine parameters (design.md §7), as in DeblurGAN.
+    and no affine parameters (design.md §7), as in DeblurGAN. Batch norm takes
+    its statistics over the global batch under `tf.distribute` (`synchronized`),
+    so R replicas train as one device with the same global batch.
     """
     if kind == "batch":
         return keras.layers.BatchNormalization(
             momentum=0.9,
             epsilon=1e-5,
+            synchronized=True,
             gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
             name=name,
         )

@@ -1,0 +1,170 @@
+"""Scale and resilience (issue 7): strategies, mixed precision, NaN guard, crash-safe resume."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.conftest import REPO, TINY, TINY_FLAGS
+from tfdeblur import distribute
+from tfdeblur.callbacks import SaveCheckpoint, StopOnNonFinite
+from tfdeblur.checkpoints import TrainingCheckpoint
+from tfdeblur.errors import InputError, TrainingDiverged
+from tfdeblur.gan import GAN
+from tfdeblur.models import build_discriminator, build_generator
+
+
+@pytest.mark.parametrize("adversarial", ["lsgan", "wgan-gp"])
+def test_mirrored_on_two_cpus_matches_one_device(adversarial):
+    # Same global batch of 4: two replicas of 2 must give one device's losses and weights.
+    # Only the order of float32 sums may differ (all-reduce of two partial gradients):
+    # ~1e-7 relative per step, so 1e-5 after 3 Adam steps leaves a wide margin, while
+    # forgetting the 1/replicas loss scaling or unsynchronised BatchNorm is off by ~1e-3.
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.mirrored_losses", adversarial],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    for one, mirrored in zip(runs["one_device"], runs["mirrored"], strict=True):
+        assert mirrored == pytest.approx(one, rel=1e-5)
+    assert runs["weights"] < 1e-5
+
+
+def test_strategies_by_name():
+    assert isinstance(distribute.make_strategy("auto"), tf.distribute.OneDeviceStrategy)  # CPU-only machine
+    with pytest.raises(InputError, match="--strategy=tpu: no TPU attached"):
+        distribute.make_strategy("tpu")
+    with pytest.raises(InputError, match="TF_CONFIG"):
+        distribute.make_strategy("multi_worker")
+
+
+@pytest.fixture
+def precision():
+    yield distribute.set_precision
+    keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_trains_with_float32_outputs(precision, policy):
+    precision(policy)
+    keras.utils.set_random_seed(0)
+    gan = GAN(build_generator(TINY), build_discriminator(TINY))
+    gan.compile(
+        distribute.optimizer_for(keras.optimizers.Adam(1e-3), policy),
+        distribute.optimizer_for(keras.optimizers.Adam(1e-3), policy),
+    )
+    assert isinstance(gan.optimizer, keras.optimizers.LossScaleOptimizer) == (policy == "mixed_float16")
+    sharp = tf.random.stateless_uniform([2, 64, 64, 3], (0, 3), -1.0, 1.0)
+    for _ in range(2):
+        logs = gan.train_on_batch(tf.nn.avg_pool2d(sharp, 3, 1, "SAME"), sharp, return_dict=True)
+    assert all(np.isfinite(value) for value in logs.values()), logs
+    assert gan.generator(sharp).dtype == tf.float32
+    convs = [layer for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert {layer.compute_dtype for layer in convs} == {policy.removeprefix("mixed_")}
+
+
+def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    keras.utils.set_random_seed(0)
+    gan = GAN(build_generator(TINY), build_discriminator(TINY))
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    checkpoint = TrainingCheckpoint(gan, str(tmp_path))
+    sharp = tf.random.stateless_uniform([6, 32, 32, 3], (0, 4), -1.0, 1.0)
+    blurred = tf.tensor_scatter_nd_update(sharp, [[4, 0, 0, 0]], [np.nan])  # the 5th image: step 5
+    dataset = tf.data.Dataset.from_tensor_slices((blurred, sharp)).batch(1)
+    with pytest.raises(TrainingDiverged, match=r"step 5: .*g_l1 = nan.*checkpoint is .*ckpt-4"):
+        gan.fit(
+            dataset,
+            epochs=3,
+            steps_per_epoch=2,
+            callbacks=[StopOnNonFinite(checkpoint), SaveCheckpoint(checkpoint)],
+            shuffle=False,
+            verbose=0,
+        )
+    assert checkpoint.latest.endswith("ckpt-4")
+    reader = tf.train.load_checkpoint(checkpoint.latest)
+    for name in reader.get_variable_to_shape_map():
+        value = reader.get_tensor(name)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            assert np.isfinite(value).all(), name
+
+
+def test_kill_9_then_the_same_command_resumes_to_the_requested_step(tmp_path):
+    run_dir = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "tfdeblur.train",
+        *TINY_FLAGS,
+        "--train_steps=12",
+        "--steps_per_epoch=4",
+        f"--output_dir={run_dir}",
+    ]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(run_dir.glob("checkpoints/ckpt-*.index")):
+        assert process.poll() is None and time.monotonic() < deadline, "no checkpoint before the kill"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    resumed = [line for line in result.stdout.splitlines() if line.startswith("Resuming from")]
+    assert len(resumed) == 1, result.stdout[-2000:]
+    # The step counter continues from the checkpoint it names, and ends at --train_steps.
+    saved_step = int(resumed[0].split("ckpt-")[1].split()[0])
+    assert resumed[0].endswith(f"at step {saved_step}") and saved_step >= 4
+    assert tf.train.latest_checkpoint(str(run_dir / "checkpoints")).endswith("ckpt-12")
+    assert (run_dir / "metrics.json").exists()
+
+
+def test_two_process_multi_worker_run_trains(tmp_path):
+    # Two workers on 127.0.0.1, one CPU each: MultiWorkerMirroredStrategy through fit().
+    ports = [_free_port(), _free_port()]
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    processes = []
+    for index in range(2):
+        environment = dict(
+            os.environ, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tfdeblur.train",
+                    *TINY_FLAGS,
+                    "--strategy=multi_worker",
+                    "--train_steps=4",
+                    f"--output_dir={tmp_path / 'run'}",
+                ],
+                cwd=REPO,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = [process.communicate(timeout=600) for process in processes]
+    for process, (_, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-3000:]
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-4")
+    assert (tmp_path / "run" / "metrics.json").exists()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,88 @@
+"""Distribution strategies and mixed precision, by name (`--strategy`, `--mixed_precision`).
+
+Models, optimizers and the `GAN` are created inside `strategy.scope()`;
+`fit()` then distributes the dataset (its batch is the global batch) and runs
+`GAN.train_step` on every replica, whose losses are scaled by the number of
+replicas so the summed gradients are the global batch's mean
+(`tf.nn.compute_average_loss` semantics).
+"""
+
+import glob
+import os
+
+import keras
+import tensorflow as tf
+
+from tfdeblur.errors import InputError
+
+STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+def _tpu_present():
+    """A TPU this process can reach: Colab's TPU runtime, a Cloud TPU VM, or a named TPU.
+
+    Checked without the network: TPUClusterResolver would otherwise query GCE metadata.
+    """
+    return bool(
+        os.environ.get("TPU_NAME") or os.environ.get("COLAB_TPU_ADDR") or glob.glob("/dev/accel[0-9]*")
+    )
+
+
+def _connect_tpu():
+    if os.environ.get("COLAB_TPU_ADDR"):  # the legacy Colab TPU node
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(f"grpc://{os.environ['COLAB_TPU_ADDR']}")
+    else:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(os.environ.get("TPU_NAME", "local"))
+    tf.config.experimental_connect_to_cluster(resolver)
+    tf.tpu.experimental.initialize_tpu_system(resolver)
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def make_strategy(name="auto"):
+    """The `tf.distribute` strategy `name` (see `STRATEGIES`).
+
+    `auto`: a TPU if one is attached, else every local GPU (mirrored if there
+    are several), else the CPU. `multi_worker` reads the cluster from `TF_CONFIG`.
+    """
+    if name not in STRATEGIES:
+        raise InputError(f"--strategy={name}: expected one of {STRATEGIES}")
+    if name == "multi_worker":  # first: it must configure TensorFlow before anything starts it
+        if "TF_CONFIG" not in os.environ:
+            raise InputError("--strategy=multi_worker needs the cluster in the TF_CONFIG variable")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    gpus = tf.config.list_logical_devices("GPU")
+    if name == "auto":
+        name = "tpu" if _tpu_present() else "mirrored" if len(gpus) > 1 else "one_device"
+    if name == "tpu":
+        if not _tpu_present():
+            raise InputError("--strategy=tpu: no TPU attached (no TPU_NAME, COLAB_TPU_ADDR or /dev/accel*)")
+        return _connect_tpu()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+
+
+def is_chief(strategy):
+    """Whether this process writes checkpoints, logs and reports (worker 0 of a multi-worker cluster)."""
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return True
+    resolver = strategy.cluster_resolver
+    if resolver.task_type in (None, "chief"):
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
+
+
+def set_precision(policy):
+    """Sets the global Keras dtype policy; the models keep float32 inputs and outputs (design.md §7)."""
+    if policy not in PRECISIONS:
+        raise InputError(f"--mixed_precision={policy}: expected one of {PRECISIONS}")
+    keras.mixed_precision.set_global_policy(policy)
+
+
+def optimizer_for(optimizer, policy):
+    """`optimizer`, wrapped in dynamic loss scaling under float16 (bfloat16 needs none)."""
+    if policy == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
