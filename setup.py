@@ -30,8 +30,17 @@ setup(
     extras_require={
         # The gRPC client of TF Serving (python -m tfdeblur.client); REST needs nothing.
         "serving": ["tensorflow-serving-api>=2.16,<2.22"],
-        # dill: tfds.testing (the GoPro builder test) imports it.
-        "dev": ["pytest>=8,<10", "ruff>=0.6", "dill>=0.3", "tensorflow-serving-api>=2.16,<2.22"],
+        # dill: tfds.testing (the GoPro builder test) imports it; nbclient, nbformat and
+        # ipykernel run the Colab notebook in the tests.
+        "dev": [
+            "pytest>=8,<10",
+            "ruff>=0.6",
+            "dill>=0.3",
+            "tensorflow-serving-api>=2.16,<2.22",
+            "nbclient>=0.10",
+            "nbformat>=5.10",
+            "ipykernel>=6.29",
+        ],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

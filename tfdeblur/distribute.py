@@ -19,7 +19,7 @@ STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
-def _tpu_present():
+def tpu_present():
     """A TPU this process can reach: Colab's TPU runtime, a Cloud TPU VM, or a named TPU.
 
     Checked without the network: TPUClusterResolver would otherwise query GCE metadata.
@@ -53,9 +53,9 @@ def make_strategy(name="auto"):
         return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "auto":
-        name = "tpu" if _tpu_present() else "mirrored" if len(gpus) > 1 else "one_device"
+        name = "tpu" if tpu_present() else "mirrored" if len(gpus) > 1 else "one_device"
     if name == "tpu":
-        if not _tpu_present():
+        if not tpu_present():
             raise InputError("--strategy=tpu: no TPU attached (no TPU_NAME, COLAB_TPU_ADDR or /dev/accel*)")
         return _connect_tpu()
     if name == "mirrored":
