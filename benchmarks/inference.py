@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import cli, pretrained
+from tfdeblur import cli, distribute, pretrained
 from tfdeblur.inference import TiledRestorer
 from tfdeblur.models import ModelConfig, attention_tile, build_generator
 
@@ -38,6 +38,7 @@ flags.DEFINE_integer("runs", 3, "Timed runs of a frame (after a warm-up run).", 
 flags.DEFINE_integer("photo_runs", 1, "Timed runs of a tiled image (after a warm-up tile).", lower_bound=1)
 flags.DEFINE_integer("tile", 1024, "Tile side of the large photo (as tfdeblur.deblur's default).")
 flags.DEFINE_integer("tile_overlap", 64, "Tile overlap (as tfdeblur.deblur's default).")
+flags.DEFINE_enum("mixed_precision", "float32", distribute.PRECISIONS, "Compute dtype of the generators.")
 flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile in this process.")
 
 
@@ -52,6 +53,7 @@ def _generator(model):
 
 def measure(model, height, width, tile):
     """One JSON-able record: the median time of a [height, width] frame through `model`."""
+    distribute.set_precision(FLAGS.mixed_precision)
     generator, config = _generator(model)
     runs = FLAGS.photo_runs if tile else FLAGS.runs  # a tile was asked for: the large photo
     tile = min((side for side in (tile, attention_tile(config)) if side), default=None)
@@ -72,6 +74,7 @@ def measure(model, height, width, tile):
         "runs": runs,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "params": generator.count_params(),
+        "precision": FLAGS.mixed_precision,
         "device": "gpu" if tf.config.list_physical_devices("GPU") else "cpu",
     }
 
@@ -99,6 +102,7 @@ def main(argv):
                 f"--runs={FLAGS.runs}",
                 f"--photo_runs={FLAGS.photo_runs}",
                 f"--tile_overlap={FLAGS.tile_overlap}",
+                f"--mixed_precision={FLAGS.mixed_precision}",
             ],
             capture_output=True,
             text=True,

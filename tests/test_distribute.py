@@ -1,5 +1,6 @@
 """Scale and resilience (issue 7): strategies, mixed precision, NaN guard, crash-safe resume."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from tfdeblur.callbacks import SaveCheckpoint, StopOnNonFinite
 from tfdeblur.checkpoints import TrainingCheckpoint
 from tfdeblur.errors import InputError, TrainingDiverged
 from tfdeblur.gan import GAN
+from tfdeblur.losses import PerceptualLoss, l1_loss
 from tfdeblur.models import build_discriminator, build_generator
 
 
@@ -58,9 +60,17 @@ def precision():
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 def test_mixed_precision_trains_with_float32_outputs(precision, policy):
+    # WGAN-GP and a perceptual loss: every loss term of the paper's rows, in reduced precision.
     precision(policy)
     keras.utils.set_random_seed(0)
-    gan = GAN(build_generator(TINY), build_discriminator(TINY))
+    config = dataclasses.replace(TINY, discriminator_norm="instance")
+    gan = GAN(
+        build_generator(config),
+        build_discriminator(config, score_bias=False),
+        adversarial="wgan-gp",
+        content_losses={"l1": (100.0, l1_loss), "perceptual": (0.03, PerceptualLoss(weights=None))},
+        critic_steps=2,
+    )
     gan.compile(
         distribute.optimizer_for(keras.optimizers.Adam(1e-3), policy),
         distribute.optimizer_for(keras.optimizers.Adam(1e-3), policy),

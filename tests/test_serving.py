@@ -10,13 +10,15 @@ import sys
 import keras
 import numpy as np
 import pytest
+import skimage.data
 import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
 from tests.conftest import REPO, TINY, run_module
-from tfdeblur import client, serving
+from tfdeblur import client, pretrained, serving
 from tfdeblur.images import to_float, to_uint8
+from tfdeblur.metrics import psnr
 from tfdeblur.models import ModelConfig, build_generator
 
 # One small generator of each family, with the techniques that change the graph.
@@ -177,3 +179,15 @@ def test_models_config_parses_as_tf_serving_config():
     models = config.model_config_list.config
     assert [model.name for model in models] == ["demo", "deblurgan"]
     assert all(model.base_path == f"/models/{model.name}" for model in models)
+
+
+def test_bfloat16_export_of_the_demo_model_stays_within_float32_quality(tmp_path):
+    result = run_module(
+        "tfdeblur.export", f"--export_dir={tmp_path / '1'}", "--mixed_precision=mixed_bfloat16"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    generator, _ = pretrained.load()
+    photo = tf.constant(skimage.data.astronaut()[tf.newaxis, :300, :400])
+    expected = to_uint8(generator(to_float(photo), training=False))
+    restored = tf.saved_model.load(str(tmp_path / "1")).signatures["serving_default"](images=photo)["images"]
+    assert float(psnr(restored[0], expected[0])) > 45.0  # 59.8 dB on the full astronaut

@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur import cli, pretrained, serving
+from tfdeblur import cli, distribute, pretrained, serving
 from tfdeblur.checkpoints import load_generator
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
@@ -41,6 +41,13 @@ flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended
 flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
 flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of JPEG outputs.", lower_bound=1, upper_bound=100)
 flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
+flags.DEFINE_enum(
+    "mixed_precision",
+    "float32",
+    distribute.PRECISIONS,
+    "Compute dtype of a checkpoint's or the demo model's generator (mixed_bfloat16: ~2x faster on "
+    "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
+)
 flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
 
 
@@ -93,7 +100,10 @@ def load_restorer():
     """(restore, config) from the flags: a float [-1, 1] function in inference mode, and its
     `ModelConfig` (None for a SavedModel written without one)."""
     if FLAGS.saved_model:
+        if FLAGS.mixed_precision != "float32":
+            raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
         return serving.load(FLAGS.saved_model)
+    distribute.set_precision(FLAGS.mixed_precision)
     generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
     return functools.partial(generator, training=False), config
 

@@ -4,18 +4,23 @@ r"""Exports a generator for TF Serving: `python -m tfdeblur.export --checkpoint=
 the signatures `serving_default` (uint8), `deblur_float` and `deblur_bytes`
 (see `tfdeblur.serving`). Without `--checkpoint`, exports the demo model
 shipped with the package. An existing SavedModel is never overwritten.
+`--mixed_precision=mixed_bfloat16` computes in bfloat16 inside the graph
+(inputs and outputs keep their dtypes).
 """
 
 import os
 
 from absl import flags
 
-from tfdeblur import cli, pretrained, serving
+from tfdeblur import cli, distribute, pretrained, serving
 from tfdeblur.checkpoints import load_generator
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
     "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix (default: the demo model)."
+)
+flags.DEFINE_enum(
+    "mixed_precision", "float32", distribute.PRECISIONS, "Compute dtype inside the exported graph."
 )
 flags.DEFINE_string(
     "export_dir", None, "The version directory to write, e.g. export/deblurgan/1.", required=True
@@ -24,6 +29,7 @@ flags.DEFINE_string(
 
 def main(argv):
     del argv
+    distribute.set_precision(FLAGS.mixed_precision)
     generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
     serving.export(generator, config, FLAGS.export_dir)
     print(f"Wrote {FLAGS.export_dir} (signatures: {', '.join(serving.SIGNATURES)})")

@@ -136,7 +136,8 @@ class PerceptualLoss:
 
     Images in [-1, 1] are mapped to [0, 255] and through
     `keras.applications.vgg19.preprocess_input` (RGB -> BGR, ImageNet mean), the
-    input VGG19 was trained on (the paper's code fed [-1, 1]: bug 3).
+    input VGG19 was trained on (the paper's code fed [-1, 1]: bug 3). Under a
+    mixed-precision policy VGG19 computes in float16/bfloat16; the loss is float32.
     """
 
     def __init__(self, layer="block3_conv3", weights="imagenet"):
@@ -146,6 +147,5 @@ class PerceptualLoss:
         return keras.applications.vgg19.preprocess_input((tf.cast(images, tf.float32) + 1.0) * 127.5)
 
     def __call__(self, restored, sharp):
-        return tf.reduce_mean(
-            tf.square(self.features(self.preprocess(restored)) - self.features(self.preprocess(sharp)))
-        )
+        restored, sharp = (tf.cast(self.features(self.preprocess(x)), tf.float32) for x in (restored, sharp))
+        return tf.reduce_mean(tf.square(restored - sharp))
