@@ -81,6 +81,8 @@ def test_output_paths_keep_names_and_refuse_collisions():
     assert deblur.output_paths(["a/x.jpg"], "out", "png") == ["out/x.png"]
     with pytest.raises(InputError, match=r"a/x\.png and b/x\.png would both be written to out/x\.png"):
         deblur.output_paths(["a/x.png", "b/x.png"], "out")
+    with pytest.raises(InputError, match=r"-o y\.bmp: BMP is read, not written"):
+        deblur.output_paths(["a/x.png"], "y.bmp")
 
 
 def test_without_a_model_flag_the_shipped_demo_model_runs(photos, tmp_path):

@@ -72,6 +72,8 @@ def expand_inputs(arguments):
 def output_paths(inputs, output, image_format="same"):
     """Where each input's result goes (see the module docstring); InputError if two would collide."""
     if len(inputs) == 1 and os.path.splitext(output)[1].lower() in EXTENSIONS and not os.path.isdir(output):
+        if output.lower().endswith(".bmp"):
+            raise InputError(f"-o {output}: BMP is read, not written; give a .png or .jpg name")
         return [output]
     paths = []
     for path in inputs:
