@@ -20,12 +20,17 @@ from tfdeblur.errors import InputError
 SIGNATURE = "deblur_bytes"
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("output", None, "Where to write the restored PNG.", short_name="o", required=True)
-flags.DEFINE_string("model", "demo", "The model's name in TF Serving's models.config.")
-flags.DEFINE_string("host", "localhost", "The TF Serving host.")
-flags.DEFINE_bool("rest", False, "Use the REST API (port 8501) instead of gRPC (port 8500).")
-flags.DEFINE_integer("port", None, "Port (default: 8500 for gRPC, 8501 for REST).")
-flags.DEFINE_float("timeout", 300.0, "Seconds to wait for the server.")
+
+
+def define_flags():
+    """The command's flags, defined when it runs (not at import), so that its functions can be
+    imported beside the other tools'."""
+    flags.DEFINE_string("output", None, "Where to write the restored PNG.", short_name="o", required=True)
+    flags.DEFINE_string("model", "demo", "The model's name in TF Serving's models.config.")
+    flags.DEFINE_string("host", "localhost", "The TF Serving host.")
+    flags.DEFINE_bool("rest", False, "Use the REST API (port 8501) instead of gRPC (port 8500).")
+    flags.DEFINE_integer("port", None, "Port (default: 8500 for gRPC, 8501 for REST).")
+    flags.DEFINE_float("timeout", 300.0, "Seconds to wait for the server.")
 
 
 def rest_body(encoded_images):
@@ -105,4 +110,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     cli.run(main, positional=True)

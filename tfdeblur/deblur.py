@@ -31,24 +31,31 @@ from tfdeblur.inference import TiledRestorer
 from tfdeblur.models import attention_tile
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("output", None, "Output file (one input image) or folder.", short_name="o", required=True)
-flags.DEFINE_string("checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.")
-flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
-flags.DEFINE_integer(
-    "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
-)
-flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended.", lower_bound=0)
-flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
-flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of JPEG outputs.", lower_bound=1, upper_bound=100)
-flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
-flags.DEFINE_enum(
-    "mixed_precision",
-    "float32",
-    distribute.PRECISIONS,
-    "Compute dtype of a checkpoint's or the demo model's generator (mixed_bfloat16: ~2x faster on "
-    "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
-)
-flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
+
+
+def define_flags():
+    """The command's flags, defined when it runs (not at import), so that its functions can be
+    imported beside the other tools'."""
+    flags.DEFINE_string(
+        "output", None, "Output file (one input image) or folder.", short_name="o", required=True
+    )
+    flags.DEFINE_string("checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.")
+    flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
+    flags.DEFINE_integer(
+        "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
+    )
+    flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended.", lower_bound=0)
+    flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
+    flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of JPEG outputs.", lower_bound=1, upper_bound=100)
+    flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
+    flags.DEFINE_enum(
+        "mixed_precision",
+        "float32",
+        distribute.PRECISIONS,
+        "Compute dtype of a checkpoint's or the demo model's generator (mixed_bfloat16: ~2x faster on "
+        "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
+    )
+    flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
 
 
 def expand_inputs(arguments):
@@ -149,4 +156,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     cli.run(main, positional=True)
