@@ -53,7 +53,7 @@ class TrainingCheckpoint:
     `checkpoint` index naming them), so a crash or `kill -9` at any moment
     leaves the last complete checkpoint to resume from. Every worker of a
     multi-worker run saves (saving may involve collective ops), but only the
-    chief into `directory`; the others write to a private temporary folder.
+    chief into `directory`; the others keep their newest in a private temporary folder.
     Create it inside the strategy's scope: it builds the optimizers' slots.
     """
 
@@ -66,8 +66,11 @@ class TrainingCheckpoint:
             discriminator_optimizer=gan.discriminator_optimizer,
         )
         self.directory = directory
-        write_directory = directory if chief else tempfile.mkdtemp(prefix="tfdeblur_worker_checkpoints_")
-        self.manager = tf.train.CheckpointManager(self.checkpoint, write_directory, max_to_keep)
+        if chief:
+            self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
+        else:
+            scratch = tempfile.mkdtemp(prefix="tfdeblur_worker_checkpoints_")
+            self.manager = tf.train.CheckpointManager(self.checkpoint, scratch, max_to_keep=1)
         self.step = gan.optimizer.iterations
 
     @property

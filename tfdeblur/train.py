@@ -66,12 +66,15 @@ def main(argv):
         data_seed = FLAGS.seed + 7919 * step
         pairs = data.train_pairs(FLAGS.dataset, FLAGS.crop_size, seed=data_seed, **cli.dataset_dirs(FLAGS))
         steps_per_epoch = min(FLAGS.steps_per_epoch, FLAGS.train_steps)
-        validate = Validate(
-            test_pairs,
-            log_dir=os.path.join(FLAGS.output_dir, "logs"),
-            samples_dir=os.path.join(FLAGS.output_dir, "samples"),
-            tile=tile,
-        )
+        # Only the chief validates and logs (other workers would write beside it).
+        validate = None
+        if chief:
+            validate = Validate(
+                test_pairs,
+                log_dir=os.path.join(FLAGS.output_dir, "logs"),
+                samples_dir=os.path.join(FLAGS.output_dir, "samples"),
+                tile=tile,
+            )
         gan.fit(
             data.training_batches(pairs, FLAGS.batch_size, seed=data_seed),
             epochs=math.ceil(FLAGS.train_steps / steps_per_epoch),
@@ -82,10 +85,10 @@ def main(argv):
                 StopOnNonFinite(checkpoint),  # first: a NaN step is never checkpointed
                 StopAtStep(FLAGS.train_steps),
                 SaveCheckpoint(checkpoint),
-                *([validate] if chief else []),
+                *([validate] if validate else []),
             ],
         )
-        latest = validate.latest
+        latest = validate and validate.latest
     else:
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
         latest = None
