@@ -56,7 +56,8 @@ def make_strategy(name="auto"):
     if name == "auto":
         if not tpu_present() and len(gpus) <= 1:
             # TensorFlow's default strategy: the same placement as one_device, without the
-            # distributed-input overhead fit() adds for an explicit strategy (~8 % per step here).
+            # distributed-input overhead fit() adds for an explicit strategy (quickstart on this
+            # CPU: 9 min 11 s instead of 9 min 29 s).
             return tf.distribute.get_strategy()
         name = "tpu" if tpu_present() else "mirrored"
     if name == "tpu":
