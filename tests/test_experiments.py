@@ -61,9 +61,22 @@ def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
     # Bug 7 of the paper's code: blocks computed and thrown away. Every trainable
     # weight of G and D must receive a non-zero gradient within two steps (a fresh
     # self-attention block has gamma = 0, so its convs only get one at step 2).
+    # A block that is wired dead never learns, whatever the seed; the narrowed
+    # networks here can also start with every ReLU of a tiny squeeze layer dead by
+    # chance (seen on RiR, not reproducibly), so a row passes when one of three
+    # seeded initialisations has every weight learning.
     flag_values = parse_flags(path, *SMALL)
     config = ModelConfig.from_flags(flag_values)
-    keras.utils.set_random_seed(0)
+    for seed in range(3):
+        dead = _weights_without_gradient(flag_values, config, seed)
+        if not dead:
+            break
+    assert not dead
+
+
+def _weights_without_gradient(flag_values, config, seed):
+    """Trains the row two steps from `seed`; the paths of the weights whose gradients stayed 0."""
+    keras.utils.set_random_seed(seed)
     gan = experiment.build_gan(flag_values, config, vgg_weights=None)
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
     seen = collections.defaultdict(bool)
@@ -79,9 +92,9 @@ def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
 
     weights = gan.generator.trainable_weights + gan.discriminator.trainable_weights
     assert {weight.path for weight in weights} <= set(seen)
-    assert not [path for path, nonzero in seen.items() if not nonzero]
     expected_critic_steps = 5 if flag_values.adversarial_loss == "wgan-gp" else 1
     assert int(gan.discriminator_optimizer.iterations) == 2 * expected_critic_steps
+    return [path for path, nonzero in seen.items() if not nonzero]
 
 
 def _record_gradients(optimizer, seen):

@@ -43,7 +43,7 @@ def make_strategy(name="auto"):
     """The `tf.distribute` strategy `name` (see `STRATEGIES`).
 
     `auto`: a TPU if one is attached, else every local GPU (mirrored if there
-    are several), else TensorFlow's default strategy (the one GPU, or the CPU).
+    are several), else the one GPU or the CPU.
     `multi_worker` reads the cluster from `TF_CONFIG`.
     """
     if name not in STRATEGIES:
@@ -54,12 +54,7 @@ def make_strategy(name="auto"):
         return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "auto":
-        if not tpu_present() and len(gpus) <= 1:
-            # TensorFlow's default strategy: the same placement as one_device, without the
-            # distributed-input overhead fit() adds for an explicit strategy (quickstart on this
-            # CPU: 9 min 11 s instead of 9 min 29 s).
-            return tf.distribute.get_strategy()
-        name = "tpu" if tpu_present() else "mirrored"
+        name = "tpu" if tpu_present() else "mirrored" if len(gpus) > 1 else "one_device"
     if name == "tpu":
         if not tpu_present():
             raise InputError("--strategy=tpu: no TPU attached (no TPU_NAME, COLAB_TPU_ADDR or /dev/accel*)")
