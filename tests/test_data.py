@@ -1,12 +1,26 @@
 import numpy as np
 import pytest
+import scipy.signal
 import tensorflow as tf
 
-from tfdeblur import data
-from tfdeblur.data import embedded
-from tfdeblur.data.blur import blur
-from tfdeblur.data.kernels import random_kernel
+from tfdeblur import data, metrics
+from tfdeblur.data import embedded, synthetic
+from tfdeblur.data.blur import GAMMA, blur
+from tfdeblur.data.kernels import random_kernel, random_kernels
 from tfdeblur.errors import InputError
+
+
+def _reference_blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID", convolve=None):
+    """Eq. 1 computed plainly in float64: linear light, a convolution per channel, noise, uint8."""
+    convolve = convolve or (lambda plane: scipy.signal.convolve2d(plane, kernel.astype(np.float64), "valid"))
+    linear = (sharp.astype(np.float64) / 255.0) ** GAMMA
+    if padding == "REFLECT":
+        half = kernel.shape[0] // 2
+        linear = np.pad(linear, [(half, half), (half, half), (0, 0)], mode="reflect")
+    blurred = np.stack([convolve(linear[..., c]) for c in range(3)], axis=-1)
+    blurred = np.maximum(blurred, 0.0) ** (1.0 / GAMMA)
+    blurred += noise_std * tf.random.stateless_normal(blurred.shape, seed).numpy()
+    return np.round(np.clip(blurred * 255.0, 0.0, 255.0)).astype(np.uint8)
 
 
 def test_kernels_are_normalised_centred_and_deterministic():
@@ -33,6 +47,64 @@ def test_blur_with_a_delta_kernel_is_the_identity():
     delta[2, 2] = 1.0
     np.testing.assert_array_equal(blur(image, delta, padding="REFLECT"), image)
     assert blur(image, delta).shape == (16, 26, 3)
+
+
+@pytest.mark.parametrize("padding", ["VALID", "REFLECT"])
+@pytest.mark.parametrize("seed", range(4))
+def test_fft_blur_equals_a_direct_convolution(padding, seed):
+    rng = np.random.default_rng(seed)
+    sharp = rng.integers(0, 256, (90 + 7 * seed, 83, 3), dtype=np.uint8)  # odd and even sides
+    kernel = random_kernel(rng, synthetic.KERNEL_SIZE, synthetic.KERNEL_LENGTHS)
+    noise_std = 0.01 * seed
+    ours = blur(tf.constant(sharp), kernel, noise_std, (seed, 1), padding).numpy()
+    reference = _reference_blur(sharp, kernel, noise_std, (seed, 1), padding)
+    assert ours.shape == reference.shape
+    difference = np.abs(ours.astype(int) - reference)
+    assert difference.max() <= 1  # float32 round-off can tip a rounding by one level
+    assert (difference > 0).mean() < 1e-3
+
+
+def test_embedded_test_split_keeps_its_pixels():
+    """The held-out pairs are eq. 1 of their fixed kernels to 1 LSB, and their input PSNR stays 24.60 dB."""
+    pairs = list(data.evaluation_pairs("embedded").as_numpy_iterator())
+    input_psnr = []
+    for pair, (photo_index, k) in zip(pairs, np.ndindex(len(embedded.TEST_PHOTOS), 4)):
+        rng = np.random.default_rng([embedded.TEST_SEED, photo_index, k])
+        kernel = random_kernel(rng, synthetic.KERNEL_SIZE, synthetic.KERNEL_LENGTHS)
+        noise_std = rng.uniform(0.0, synthetic.MAX_NOISE_STD)
+        reference = _reference_blur(
+            pair["sharp"],
+            kernel,
+            noise_std,
+            (embedded.TEST_SEED, 2 * photo_index + k),
+            padding="REFLECT",
+            convolve=lambda plane, kernel=kernel: scipy.signal.fftconvolve(plane, kernel, "valid"),
+        )
+        assert np.abs(pair["blur"].astype(int) - reference).max() <= 1, pair["name"]
+        input_psnr.append(float(metrics.psnr(pair["blur"], pair["sharp"])))
+    assert np.mean(input_psnr) == pytest.approx(24.60, abs=0.005)
+
+
+def test_a_kernel_bank_holds_the_kernels_of_its_seeds():
+    bank = synthetic.blur_bank(5, size=16).numpy()
+    rngs = [np.random.default_rng((5, index)) for index in range(16)]
+    np.testing.assert_array_equal(bank, random_kernels(rngs, synthetic.KERNEL_SIZE, synthetic.KERNEL_LENGTHS))
+    # Drawn together or one by one, a kernel is the same.
+    np.testing.assert_array_equal(
+        bank[3], random_kernel(np.random.default_rng((5, 3)), synthetic.KERNEL_SIZE, synthetic.KERNEL_LENGTHS)
+    )
+    assert synthetic.blur_bank(5, "warp", size=4).shape == (4, synthetic.WARP_FRAMES, 4)
+
+
+@pytest.mark.parametrize("spec", ["embedded", "synthetic"])
+def test_training_pipelines_run_no_python_per_example(spec, tmp_path):
+    """No py_function/numpy_function: the pipeline never waits for the GIL (nor hangs on it at exit)."""
+    if spec == "synthetic":
+        tf.io.write_file(str(tmp_path / "a.png"), tf.io.encode_png(np.zeros((80, 80, 3), np.uint8)))
+        spec = f"synthetic:{tmp_path}"
+    pipeline = data.training_batches(data.train_pairs(spec, 32), 2)
+    graph = pipeline._as_serialized_graph().numpy()
+    assert b"PyFunc" not in graph and b"EagerPyFunc" not in graph
 
 
 def test_embedded_training_pairs_are_blurred_crops_and_reproducible():

@@ -68,9 +68,10 @@ def train_pairs(spec, crop_size, seed=0, data_dir=None, manual_dir=None):
     paths = _sharp_images(argument, "train")
     shapes = check_images(paths, min_side=crop_size + synthetic.KERNEL_SIZE - 1)
     images = tf.data.Dataset.from_tensor_slices(paths).map(lambda path: decode(tf.io.read_file(path)))
+    bank = synthetic.blur_bank(seed)
     return map_with_seeds(
         endless(images, seed, cache=_fits(shapes)),
-        lambda image, pair_seed: synthetic.blurred_crop(image, crop_size, pair_seed),
+        lambda image, pair_seed: synthetic.blurred_crop(image, crop_size, pair_seed, bank),
         seed,
     )
 

@@ -1,4 +1,4 @@
-"""Synthetic motion blur from sharp images (design.md §4), deterministic for a seed.
+"""Synthetic motion blur from sharp images, deterministic for a seed.
 
 Two modes:
 - `kernel`: one camera-shake PSF per image (Boracchi & Foi 2012) convolved in
@@ -9,13 +9,19 @@ Two modes:
   warped frames are averaged in linear light, as GoPro's blurred frames average
   consecutive sharp frames of a moving camera. Rotation and zoom make the blur
   grow from the centre outwards.
+
+Training crops draw their blur from a `blur_bank`: thousands of PSFs or camera
+paths drawn once per pipeline (in NumPy, vectorised), then picked by a
+stateless random index inside the `tf.data` graph. The pipeline thus runs no
+Python per example: it never waits for the GIL, and its cost is that of the
+crop and the FFT convolution.
 """
 
 import numpy as np
 import tensorflow as tf
 
 from tfdeblur.data.blur import GAMMA, blur
-from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
+from tfdeblur.data.kernels import camera_shake_trajectories, random_kernels
 
 MODES = ("kernel", "warp")
 KERNEL_SIZE = 27
@@ -24,26 +30,37 @@ MAX_NOISE_STD = 0.01
 WARP_FRAMES = 15
 MAX_ROTATION = np.deg2rad(1.5)
 MAX_ZOOM = 0.015
+BANK_SIZE = 2048  # blurs per training pipeline; x 8 flips and rotations of the crop
 
 
-def random_psf(seed, length_range=KERNEL_LENGTHS):
-    """A camera-shake PSF [KERNEL_SIZE, KERNEL_SIZE] for an integer seed (numpy)."""
-    return random_kernel(np.random.default_rng(seed), KERNEL_SIZE, length_range)
+def random_psfs(seeds, length_range=KERNEL_LENGTHS):
+    """Camera-shake PSFs [len(seeds), KERNEL_SIZE, KERNEL_SIZE], one per integer seed (numpy)."""
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    return random_kernels(rngs, KERNEL_SIZE, length_range)
 
 
-def camera_path(seed, frames=WARP_FRAMES, length_range=KERNEL_LENGTHS):
-    """[frames, 4] poses (shift row, shift column, rotation, zoom) along a smooth random path.
+def camera_paths(seeds, frames=WARP_FRAMES, length_range=KERNEL_LENGTHS):
+    """Poses [len(seeds), frames, 4] (shift row, shift column, rotation, zoom) along smooth random paths.
 
     The shift follows a camera-shake trajectory; rotation and zoom drift
-    linearly to random end values; the path is centred on the middle frame.
+    linearly to random end values; each path is centred on its middle frame.
     """
-    rng = np.random.default_rng(seed)
-    positions = camera_shake_trajectory(rng, rng.uniform(*length_range), steps=frames)
-    positions -= positions.mean()
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    positions = camera_shake_trajectories(rngs, [rng.uniform(*length_range) for rng in rngs], steps=frames)
+    positions -= positions.mean(axis=1, keepdims=True)
     ramp = np.linspace(-0.5, 0.5, frames)
-    rotation = ramp * rng.uniform(-MAX_ROTATION, MAX_ROTATION)
-    zoom = ramp * rng.uniform(-MAX_ZOOM, MAX_ZOOM)
+    rotation = ramp * np.array([[rng.uniform(-MAX_ROTATION, MAX_ROTATION)] for rng in rngs])
+    zoom = ramp * np.array([[rng.uniform(-MAX_ZOOM, MAX_ZOOM)] for rng in rngs])
     return np.stack([positions.imag, positions.real, rotation, zoom], axis=-1).astype(np.float32)
+
+
+def blur_bank(seed, mode="kernel", size=BANK_SIZE):
+    """`size` random blurs of `mode` for training crops, drawn from seeds (seed, i): a float32
+    tensor of PSFs [size, KERNEL_SIZE, KERNEL_SIZE] (kernel) or camera paths [size, WARP_FRAMES, 4] (warp)."""
+    if mode not in MODES:
+        raise ValueError(f"blur mode must be one of {MODES}, got {mode!r}")
+    seeds = [(seed, index) for index in range(size)]
+    return tf.constant(random_psfs(seeds) if mode == "kernel" else camera_paths(seeds))
 
 
 def _transforms(poses, height, width):
@@ -78,12 +95,9 @@ def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0)):
     return tf.cast(tf.round(tf.clip_by_value(blurred * 255.0, 0.0, 255.0)), tf.uint8)
 
 
-def _uint64(seed):
-    return tf.bitcast(seed, tf.uint64)
-
-
-def blurred_crop(sharp, crop_size, seed, mode="kernel"):
-    """A random crop_size^2 {"blur", "sharp"} pair of uint8 `sharp`, blurred by `mode` (graph op).
+def blurred_crop(sharp, crop_size, seed, bank):
+    """A random crop_size^2 {"blur", "sharp"} pair of uint8 `sharp`, blurred by a random
+    member of `bank` (a `blur_bank`; its shape says the mode). A graph op.
 
     The crop is cut with a kernel-sized margin, so the blur at its border sees
     real pixels; `seed` is a stateless [2] seed.
@@ -93,12 +107,11 @@ def blurred_crop(sharp, crop_size, seed, mode="kernel"):
     half = margin // 2
     window = tf.image.stateless_random_crop(sharp, [crop_size + margin, crop_size + margin, 3], crop_seed)
     noise_std = tf.random.stateless_uniform([], std_seed, maxval=MAX_NOISE_STD)
-    if mode == "kernel":
-        kernel = tf.numpy_function(random_psf, [_uint64(blur_seed)], tf.float32)
-        blurred = blur(window, tf.ensure_shape(kernel, [KERNEL_SIZE, KERNEL_SIZE]), noise_std, noise_seed)
+    member = bank[tf.random.stateless_uniform([], blur_seed, maxval=bank.shape[0], dtype=tf.int32)]
+    if bank.shape[1:] == (KERNEL_SIZE, KERNEL_SIZE):
+        blurred = blur(window, member, noise_std, noise_seed)
     else:
-        poses = tf.numpy_function(camera_path, [_uint64(blur_seed)], tf.float32)
-        blurred = warp_blur(window, tf.ensure_shape(poses, [WARP_FRAMES, 4]), noise_std, noise_seed)
+        blurred = warp_blur(window, member, noise_std, noise_seed)
         blurred = blurred[half : half + crop_size, half : half + crop_size]
     return {"blur": blurred, "sharp": window[half : half + crop_size, half : half + crop_size]}
 
@@ -110,6 +123,6 @@ def blurred_frame(sharp, seed, mode="kernel"):
     noise_seed = (int(rng.integers(2**31)), int(rng.integers(2**31)))
     blur_seed = int(rng.integers(2**63))
     if mode == "kernel":
-        kernel = random_psf(blur_seed)
+        kernel = random_psfs([blur_seed])[0]
         return blur(tf.constant(sharp), kernel, noise_std, noise_seed, padding="REFLECT").numpy()
-    return warp_blur(tf.constant(sharp), camera_path(blur_seed), noise_std, noise_seed).numpy()
+    return warp_blur(tf.constant(sharp), camera_paths([blur_seed])[0], noise_std, noise_seed).numpy()
