@@ -20,7 +20,10 @@ flags.DEFINE_string(
     "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix (default: the demo model)."
 )
 flags.DEFINE_enum(
-    "mixed_precision", "float32", distribute.PRECISIONS, "Compute dtype inside the exported graph."
+    "mixed_precision",
+    "float32",
+    [policy for policy in distribute.PRECISIONS if policy != "auto"],  # the serving machine may differ
+    "Compute dtype inside the exported graph.",
 )
 flags.DEFINE_string(
     "export_dir", None, "The version directory to write, e.g. export/deblurgan/1.", required=True

@@ -34,7 +34,7 @@ flags.register_validator("eval_dataset", cli.valid_spec, message="unknown datase
 def main(argv):
     del argv
     strategy = distribute.make_strategy(FLAGS.strategy)
-    distribute.set_precision(FLAGS.mixed_precision)
+    precision = distribute.set_precision(FLAGS.mixed_precision)
     chief = distribute.is_chief(strategy)
     config = ModelConfig.from_flags(FLAGS)
     checkpoints = checkpoint_dir(FLAGS.output_dir)
@@ -47,8 +47,8 @@ def main(argv):
     with strategy.scope():
         gan = experiment.build_gan(FLAGS, config)
         gan.compile(
-            generator_optimizer=_optimizer(),
-            discriminator_optimizer=_optimizer(),
+            generator_optimizer=_optimizer(precision),
+            discriminator_optimizer=_optimizer(precision),
             jit_compile=FLAGS.jit_compile,
         )
         # Other workers write their (identical) checkpoints aside; all restore the chief's.
@@ -105,12 +105,12 @@ def main(argv):
     print(f"Wrote {os.path.join(FLAGS.output_dir, 'metrics.json')}")
 
 
-def _optimizer():
+def _optimizer(precision):
     schedule = ConstantThenLinearDecay(
         FLAGS.learning_rate, FLAGS.train_steps, decay_start=round(FLAGS.decay_start * FLAGS.train_steps)
     )
     adam = keras.optimizers.Adam(schedule, beta_1=FLAGS.beta_1)
-    return distribute.optimizer_for(adam, FLAGS.mixed_precision)
+    return distribute.optimizer_for(adam, precision)
 
 
 if __name__ == "__main__":
