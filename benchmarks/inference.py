@@ -5,7 +5,8 @@ after one warm-up run), then a 4000x3000 photo through `--tile` tiles, as
 `python -m tfdeblur.deblur` runs them (`--photo_runs`, after one warm-up tile). Models are the row flagfiles'
 generators with random weights (speed does not depend on the weights) and
 `demo`, the shipped model. Each measurement runs in its own process, so
-`peak_rss_mb` (the process's peak resident memory) belongs to that model alone.
+`peak_rss_mb` (the process's peak resident memory) belongs to that model alone; every line
+names the machine (CPU model and vector units, see `tfdeblur.machine`).
 Run from the repository root with tfdeblur installed (`pip install -e .`).
 """
 
@@ -19,10 +20,9 @@ import sys
 import time
 
 import numpy as np
-import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import cli, distribute, pretrained
+from tfdeblur import cli, distribute, machine, pretrained
 from tfdeblur.inference import TiledRestorer
 from tfdeblur.models import ModelConfig, attention_tile, build_generator
 
@@ -53,7 +53,7 @@ def _generator(model):
 
 def measure(model, height, width, tile):
     """One JSON-able record: the median time of a [height, width] frame through `model`."""
-    distribute.set_precision(FLAGS.mixed_precision)
+    precision = distribute.set_precision(FLAGS.mixed_precision)
     generator, config = _generator(model)
     runs = FLAGS.photo_runs if tile else FLAGS.runs  # a tile was asked for: the large photo
     tile = min((side for side in (tile, attention_tile(config)) if side), default=None)
@@ -74,8 +74,8 @@ def measure(model, height, width, tile):
         "runs": runs,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "params": generator.count_params(),
-        "precision": FLAGS.mixed_precision,
-        "device": "gpu" if tf.config.list_physical_devices("GPU") else "cpu",
+        "precision": precision,
+        "machine": machine.describe(),
     }
 
 

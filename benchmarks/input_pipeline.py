@@ -1,109 +1,146 @@
-r"""Input pipeline throughput: `python benchmarks/input_pipeline.py [--pairs=16] [--batches=200]`.
+r"""Input pipeline throughput: `python benchmarks/input_pipeline.py [--sources=...] [--batches=100]`.
 
-Writes 1280x720 PNG pairs to a temporary `folder:` dataset and prints one JSON
-line each for: the pipeline's rate of 256x256 training pairs (decode, paired
-crop, flips/rotations, float conversion, batch 1 as in the paper), with and
-without the in-memory cache; and the train-step rate of the DeblurGAN model
-(`experiments/deblurgan.cfg`, WGAN-GP with 5 critic steps, perceptual loss with
-random VGG19 weights, which cost the same as ImageNet's), so one can see that
-the input is never the bottleneck.
+Prints one JSON line per source, each with the machine it ran on
+(`tfdeblur.machine.describe`: CPU model, AVX2 / AVX-512 / bfloat16 units, any
+`ONEDNN_MAX_CPU_ISA` cap), then one line per training step it must feed:
+
+- `embedded` and `synthetic` (1280x720 PNG photos written to a temporary
+  folder): random crops blurred on the fly with camera-shake PSFs, at the
+  quickstart's crop and batch (`experiments/quickstart.cfg`);
+- `folder`: 1280x720 PNG pairs decoded every time (`cache: false`) or from the
+  in-memory cache, 256x256 crops at batch 1 as in the paper;
+- `blur_crop`: the cost of blurring one crop alone (kernel and warp modes);
+- the train steps the pipelines feed (`benchmarks/train_step.py`, each in its
+  own process): the quickstart's, and DeblurGAN's at the paper's 256x256, batch 1.
+  `pipeline_margin` is how many times over a pipeline delivers what its step consumes.
+
 Run from the repository root with tfdeblur installed (`pip install -e .`).
 """
 
 import json
 import os
-import resource
+import subprocess
+import sys
 import tempfile
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import cli, data, experiment
-from tfdeblur.data import folder, pipeline
-from tfdeblur.models import ModelConfig
+from tfdeblur import data, machine
+from tfdeblur.data import folder, pipeline, synthetic
 
 FLAGS = flags.FLAGS
-cli.define_experiment_flags()
-flags.DEFINE_integer("pairs", 16, "1280x720 PNG pairs to write.")
-flags.DEFINE_integer("batches", 200, "Batches to time (after 20 warm-up batches).")
-flags.DEFINE_integer("train_steps_timed", 5, "DeblurGAN train steps to time (after 2 warm-up steps).")
+flags.DEFINE_list("sources", ["embedded", "synthetic", "folder", "blur_crop"], "What to time.")
+flags.DEFINE_integer("pairs", 8, "1280x720 PNG images (pairs for folder) to write.")
+flags.DEFINE_integer("batches", 100, "Batches to time (after 10 warm-up batches).")
+flags.DEFINE_bool("train_steps", True, "Also time the train steps the pipelines feed.")
+
+QUICKSTART = {"crop": 64, "batch_size": 16}  # experiments/quickstart.cfg
+PAPER = {"crop": 256, "batch_size": 1}
 
 
-def _write_pairs(root, count):
+def _write_photos(root, count, pairs):
     rng = np.random.default_rng(0)
     for index in range(count):
         sharp = tf.image.resize(rng.integers(0, 256, (90, 160, 3)), [720, 1280]).numpy().astype(np.uint8)
-        for name, image in (("sharp", sharp), ("blur", np.roll(sharp, 3, axis=1))):
+        images = {"sharp": sharp, "blur": np.roll(sharp, 3, axis=1)} if pairs else {"": sharp}
+        for name, image in images.items():
             os.makedirs(os.path.join(root, name), exist_ok=True)
             tf.io.write_file(os.path.join(root, name, f"{index:04d}.png"), tf.io.encode_png(image))
 
 
-def _rate(dataset, batches):
-    iterator = iter(dataset)
-    for _ in range(20):
+def _pairs_per_second(pairs, crop, batch_size, batches):
+    iterator = iter(data.training_batches(pairs, batch_size))
+    for _ in range(10):
         next(iterator)
     start = time.perf_counter()
     for _ in range(batches):
         next(iterator)
-    return batches / (time.perf_counter() - start)
+    return batches * batch_size / (time.perf_counter() - start)
 
 
-def _deblurgan_steps_per_second(steps):
-    flag_values = FLAGS
-    flag_values(["benchmark", f"--flagfile={os.path.join('experiments', 'deblurgan.cfg')}"], known_only=True)
-    config = ModelConfig.from_flags(flag_values)
-    gan = experiment.build_gan(flag_values, config, vgg_weights=None)
-    gan.compile(keras.optimizers.Adam(1e-4, beta_1=0.5), keras.optimizers.Adam(1e-4, beta_1=0.5))
-    batch = tf.random.uniform([1, 256, 256, 3], -1.0, 1.0)
-    for _ in range(2):
-        gan.train_on_batch(batch, batch)
+def _print(record):
+    print(json.dumps({**record, "machine": machine.describe()}), flush=True)
+
+
+def _blur_crop_ms(mode, crops=200):
+    """Milliseconds to cut and blur one 64^2 crop (kernel: 27x27 PSF by FFT; warp: 15 warped frames)."""
+    photo = tf.constant(np.random.default_rng(0).integers(0, 256, (512, 512, 3), dtype=np.uint8))
+    bank = synthetic.blur_bank(0, mode, size=64)
+    crop = tf.function(lambda seed: synthetic.blurred_crop(photo, 64, seed, bank)["blur"])
+    crop(tf.constant([0, 0], tf.int64))
     start = time.perf_counter()
-    for _ in range(steps):
-        gan.train_on_batch(batch, batch)
-    return steps / (time.perf_counter() - start)
+    for index in range(crops):
+        crop(tf.constant([index, 1], tf.int64)).numpy()
+    return 1000 * (time.perf_counter() - start) / crops
+
+
+def _train_step(model, shape):
+    command = [
+        sys.executable,
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "train_step.py"),
+        f"--models={model}",
+        f"--batches={shape['batch_size']}",
+        f"--crop={shape['crop']}",
+        "--jit=false",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        return {"model": model, "error": result.stderr.strip().splitlines()[-1]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main(argv):
     del argv
-    device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    rates = {}
     with tempfile.TemporaryDirectory() as root:
-        _write_pairs(root, FLAGS.pairs)
-        names, blur_paths, sharp_paths, _ = folder.checked_pairs(root)
-        for cache in (False, True):
-            crops = pipeline.random_crops(
-                folder.pairs_dataset(names, blur_paths, sharp_paths), 256, cache=cache
+        for source in FLAGS.sources:
+            if source == "blur_crop":
+                for mode in synthetic.MODES:
+                    _print(
+                        {"benchmark": "blur_crop", "mode": mode, "ms_per_crop": round(_blur_crop_ms(mode), 2)}
+                    )
+                continue
+            if source == "folder":
+                _write_photos(os.path.join(root, "pairs"), FLAGS.pairs, pairs=True)
+                names, blur_paths, sharp_paths, _ = folder.checked_pairs(os.path.join(root, "pairs"))
+                for cache in (False, True):
+                    frames = folder.pairs_dataset(names, blur_paths, sharp_paths)
+                    crops = pipeline.random_crops(frames, PAPER["crop"], cache=cache)
+                    rate = _pairs_per_second(crops, **PAPER, batches=FLAGS.batches)
+                    rates[f"folder cache={cache}"] = rate
+                    line = {"benchmark": "input_pipeline", "source": "folder 1280x720 PNG", "cache": cache}
+                    _print({**line, **PAPER, "pairs_per_s": round(rate, 1)})
+                continue
+            if source == "synthetic":
+                _write_photos(os.path.join(root, "photos"), FLAGS.pairs, pairs=False)
+                spec = f"synthetic:{os.path.join(root, 'photos')}"
+            elif source == "embedded":
+                spec = "embedded"
+            else:
+                raise app.UsageError(f"--sources: unknown source {source!r}")
+            pairs = data.train_pairs(spec, QUICKSTART["crop"])
+            rate = _pairs_per_second(pairs, **QUICKSTART, batches=FLAGS.batches)
+            rates[source] = rate
+            _print(
+                {"benchmark": "input_pipeline", "source": source, **QUICKSTART, "pairs_per_s": round(rate, 1)}
             )
-            rate = _rate(data.training_batches(crops, batch_size=1), FLAGS.batches)
-            line = {
-                "benchmark": "input_pipeline",
-                "source": "folder 1280x720 PNG",
-                "crop": 256,
-                "batch_size": 1,
-            }
-            print(
-                json.dumps({**line, "cache": cache, "pairs_per_s": round(rate, 1), "device": device}),
-                flush=True,
-            )
-    steps = _deblurgan_steps_per_second(FLAGS.train_steps_timed)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "benchmark": "train_step",
-                "model": "deblurgan",
-                "crop": 256,
-                "batch_size": 1,
-                "steps_per_s": round(steps, 3),
-                "pairs_per_s": round(steps, 3),
-                "peak_rss_mb": round(peak_mb),
-                "device": device,
-            }
-        ),
-        flush=True,
-    )
+    if not FLAGS.train_steps:
+        return
+    for model, shape, sources in (
+        ("quickstart", QUICKSTART, ("embedded", "synthetic")),
+        ("deblurgan", PAPER, ("folder cache=False", "folder cache=True")),
+    ):
+        step = _train_step(model, shape)
+        consumed = step.get("images_per_s")
+        margins = {
+            source: round(rates[source] / consumed, 1) for source in sources if source in rates and consumed
+        }
+        _print(
+            {"benchmark": "train_step", **step, "pairs_consumed_per_s": consumed, "pipeline_margin": margins}
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ over `--steps` steps after two warm-up steps, and the process's peak memory.
 VGG19 gets random weights (the cost is the same as ImageNet's). `--generator_only`
 times one generator update with the row's content losses alone, the figure the
 PyTorch DeblurGAN comparison of the README uses. Each measurement runs in its
-own process. Run from the repository root with tfdeblur installed.
+own process; every line names the machine (CPU model and vector units, see
+`tfdeblur.machine`). Run from the repository root with tfdeblur installed.
 """
 
 import glob
@@ -23,7 +24,7 @@ import keras
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import cli, distribute, experiment
+from tfdeblur import cli, distribute, experiment, machine
 from tfdeblur.models import ModelConfig
 
 FLAGS = flags.FLAGS
@@ -58,7 +59,7 @@ def _generator_step(gan):
 
 def measure(model, batch, jit):
     FLAGS(["benchmark", f"--flagfile={os.path.join('experiments', model + '.cfg')}"], known_only=True)
-    distribute.set_precision(FLAGS.mixed_precision)
+    precision = distribute.set_precision(FLAGS.mixed_precision)
     config = ModelConfig.from_flags(FLAGS)
     gan = experiment.build_gan(FLAGS, config, vgg_weights=None)
     gan.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4), jit_compile=jit)
@@ -89,8 +90,8 @@ def measure(model, batch, jit):
         "images_per_s": round(batch / seconds, 3),
         "s_per_step": round(seconds, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "precision": FLAGS.mixed_precision,
-        "device": "gpu" if tf.config.list_physical_devices("GPU") else "cpu",
+        "precision": precision,
+        "machine": machine.describe(),
     }
 
 
