@@ -127,11 +127,17 @@ def test_embedded_test_split_is_fixed_and_held_out():
     assert not set(embedded.TEST_PHOTOS) & set(embedded.TRAIN_PHOTOS)
 
 
-def test_augmentation_moves_both_images_alike():
-    image = tf.random.uniform([32, 32, 3], 0, 256, dtype=tf.int32)
-    for seed in range(8):
-        pair = data.augment_pair({"blur": image, "sharp": image}, tf.constant([seed, 0], tf.int64))
-        np.testing.assert_array_equal(pair["blur"], pair["sharp"])
+def test_augmentation_moves_both_images_of_a_pair_alike_and_pairs_differently():
+    images = tf.random.uniform([8, 32, 32, 3], 0, 256, dtype=tf.int32)
+    for seed in range(4):
+        pairs = data.augment_batch({"blur": images, "sharp": images}, tf.constant([seed, 0], tf.int64))
+        np.testing.assert_array_equal(pairs["blur"], pairs["sharp"])
+        # Each pair is one of the 8 flips/rotations of its input, drawn on its own.
+        for augmented, image in zip(pairs["blur"].numpy(), images.numpy()):
+            variants = [np.rot90(flipped, k) for flipped in (image, image[:, ::-1]) for k in range(4)]
+            assert any(np.array_equal(augmented, variant) for variant in variants)
+    unchanged = [np.array_equal(a, b) for a, b in zip(pairs["blur"].numpy(), images.numpy())]
+    assert not all(unchanged)
 
 
 def test_training_batches_are_float_in_minus_one_one():

@@ -15,7 +15,7 @@ import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
-from tests.conftest import REPO, TINY, run_module
+from tests.conftest import REPO, TINY, run_module, runs_bfloat16
 from tfdeblur import client, pretrained, serving
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.metrics import psnr
@@ -181,6 +181,7 @@ def test_models_config_parses_as_tf_serving_config():
     assert all(model.base_path == f"/models/{model.name}" for model in models)
 
 
+@runs_bfloat16
 def test_bfloat16_export_of_the_demo_model_stays_within_float32_quality(tmp_path):
     result = run_module(
         "tfdeblur.export", f"--export_dir={tmp_path / '1'}", "--mixed_precision=mixed_bfloat16"

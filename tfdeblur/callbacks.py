@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur.errors import TrainingDiverged
-from tfdeblur.evaluation import comparison_grid, evaluate, format_summary, summarize
+from tfdeblur.evaluation import HEADLINE_FIELDS, comparison_grid, evaluate, format_summary, summarize
 
 
 class StopAtStep(keras.callbacks.Callback):
@@ -67,8 +67,8 @@ class Validate(keras.callbacks.Callback):
     iteration count), so curves continue seamlessly when a run resumes. The
     sample grid (blurred | restored | sharp) is also written to
     `samples_dir/step_<N>.png`. `tile`: evaluate in tiles of that side (see `TiledRestorer`).
-    `latest` keeps (step, records, examples) of the last validation, so the
-    final report need not evaluate the same weights again.
+    Only the headline metrics are computed (`HEADLINE_FIELDS`): the full set is
+    the final report's.
     """
 
     def __init__(self, pairs, log_dir, samples_dir, num_samples=3, tile=None):
@@ -78,14 +78,12 @@ class Validate(keras.callbacks.Callback):
         self.writer = tf.summary.create_file_writer(log_dir)
         self.samples_dir = samples_dir
         self.num_samples = num_samples
-        self.latest = None
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.optimizer.iterations.numpy())
         records, examples = evaluate(
-            self.model.generator, self.pairs, keep_images=self.num_samples, tile=self.tile
+            self.model.generator, self.pairs, self.num_samples, tile=self.tile, fields=HEADLINE_FIELDS
         )
-        self.latest = (step, records, examples)
         summary = summarize(records)
         grid = comparison_grid(examples)
         with self.writer.as_default(step=step):

@@ -80,17 +80,36 @@ def _ssim(images, references):
 def _gaussian_taps():
     """The 11-tap Gaussian of sigma 1.5, normalised (OpenCV's getGaussianKernel(11, 1.5))."""
     taps = np.exp(-((np.arange(WINDOW) - WINDOW // 2) ** 2) / (2 * SIGMA**2))
-    return tf.constant(taps / taps.sum(), tf.float64)
+    return taps / taps.sum()
 
 
 def _gaussian_3d(volumes):
-    """Separable 11x11x11 Gaussian filter of [N, H, W, C] volumes, replicating the edges ('same' size)."""
+    """Separable 11x11x11 Gaussian filter of [N, H, W, C] volumes, replicating the edges ('same' size).
+
+    Rows and columns: weighted sums of 11 shifted slices of the edge-replicated
+    volume. Channels (few, so the window always reaches past the edges): a
+    fixed C x C mixing matrix.
+    """
     taps = _gaussian_taps()
     half = WINDOW // 2
-    for axis in (1, 2, 3):
+    for axis in (1, 2):
         size = tf.shape(volumes)[axis]
-        volumes = tf.gather(volumes, tf.clip_by_value(tf.range(-half, size + half), 0, size - 1), axis=axis)
-        moved = tf.experimental.numpy.moveaxis(volumes, axis, -1)
-        windows = tf.signal.frame(moved, WINDOW, 1, axis=-1)
-        volumes = tf.experimental.numpy.moveaxis(tf.tensordot(windows, taps, axes=[[-1], [0]]), -1, axis)
-    return volumes
+        padded = tf.gather(volumes, tf.clip_by_value(tf.range(-half, size + half), 0, size - 1), axis=axis)
+        begin, length = [0, 0, 0, 0], [-1, -1, -1, -1]
+        length[axis] = size
+        terms = []
+        for offset, tap in enumerate(taps):
+            begin[axis] = offset
+            terms.append(tap * tf.slice(padded, begin, length))
+        volumes = tf.add_n(terms)
+    return tf.tensordot(volumes, _edge_replicated_filter(taps, volumes.shape[-1]), axes=[[3], [0]])
+
+
+def _edge_replicated_filter(taps, channels):
+    """[C, C] matrix M with (x M)[c] = sum_k taps[k] * x[clip(c + k - half, 0, C - 1)]."""
+    half = len(taps) // 2
+    matrix = np.zeros((channels, channels))
+    for output in range(channels):
+        for offset, tap in enumerate(taps):
+            matrix[np.clip(output + offset - half, 0, channels - 1), output] += tap
+    return tf.constant(matrix, tf.float64)

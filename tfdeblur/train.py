@@ -88,17 +88,12 @@ def main(argv):
                 *([validate] if validate else []),
             ],
         )
-        latest = validate and validate.latest
     else:
         print(f"Already trained to step {step} (--train_steps={FLAGS.train_steps})")
-        latest = None
     if not chief:
         return
 
-    if latest and latest[0] == int(gan.optimizer.iterations.numpy()):
-        _, records, examples = latest  # the last validation saw these very weights
-    else:
-        records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
+    records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
     model = os.path.basename(os.path.normpath(FLAGS.output_dir))
     summary = write_report(records, examples, FLAGS.output_dir, model=model, dataset=f"{eval_dataset}/test")
     print(f"Held-out {eval_dataset}/test: {format_summary(summary)}")

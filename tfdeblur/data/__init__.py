@@ -20,9 +20,8 @@ from tfdeblur.data import embedded, folder, synthetic
 from tfdeblur.data.files import check_images, decode, image_files
 from tfdeblur.data.pipeline import (
     FRAME_SIGNATURE,
-    augment_pair,
+    augment_batch,
     endless,
-    map_with_seeds,
     random_crops,
     training_batches,
 )
@@ -68,11 +67,8 @@ def train_pairs(spec, crop_size, seed=0, data_dir=None, manual_dir=None):
     paths = _sharp_images(argument, "train")
     shapes = check_images(paths, min_side=crop_size + synthetic.KERNEL_SIZE - 1)
     images = tf.data.Dataset.from_tensor_slices(paths).map(lambda path: decode(tf.io.read_file(path)))
-    bank = synthetic.blur_bank(seed)
-    return map_with_seeds(
-        endless(images, seed, cache=_fits(shapes)),
-        lambda image, pair_seed: synthetic.blurred_crop(image, crop_size, pair_seed, bank),
-        seed,
+    return synthetic.blurred_crops(
+        endless(images, seed, cache=_fits(shapes)), crop_size, seed, synthetic.blur_bank(seed)
     )
 
 
@@ -141,7 +137,7 @@ def _gopro(config, split, data_dir, manual_dir):
 
 __all__ = [
     "SPECS",
-    "augment_pair",
+    "augment_batch",
     "check_spec",
     "evaluation_pairs",
     "parse_spec",

@@ -12,8 +12,8 @@ import tensorflow as tf
 
 from tfdeblur.data.blur import blur
 from tfdeblur.data.kernels import random_kernel
-from tfdeblur.data.pipeline import FRAME_SIGNATURE, map_with_seeds
-from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD, blur_bank, blurred_crop
+from tfdeblur.data.pipeline import FRAME_SIGNATURE
+from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD, blur_bank, blurred_crops
 from tfdeblur.errors import InputError
 
 TRAIN_PHOTOS = {
@@ -57,10 +57,7 @@ def train_pairs(crop_size, seed=0):
         raise InputError(f"--crop_size={crop_size} is too large for the embedded photos")
     photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
     photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
-    bank = blur_bank(seed)
-    return map_with_seeds(
-        photo_stream, lambda photo, pair_seed: blurred_crop(photo, crop_size, pair_seed, bank), seed
-    )
+    return blurred_crops(photo_stream, crop_size, seed, blur_bank(seed))
 
 
 def test_pairs():

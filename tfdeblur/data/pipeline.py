@@ -12,36 +12,39 @@ FRAME_SIGNATURE = {
 }
 
 
-def augment_pair(pair, seed):
-    """Random flips and 90-degree rotation, one draw applied to both images of a pair.
+def augment_batch(pairs, seed):
+    """Random flips and 90-degree rotations of a batch of pairs {"blur", "sharp"} [N, H, W, 3]:
+    one draw per pair, applied to both of its images.
 
     Rotation is applied only to square crops (it would change a frame's shape).
     """
     flip_seed, rotate_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
-    draws = tf.random.stateless_uniform([3], flip_seed)
-    turns = tf.random.stateless_uniform([], rotate_seed, maxval=4, dtype=tf.int32)
+    count = tf.shape(pairs["blur"])[0]
+    flips = tf.random.stateless_uniform([2, count, 1, 1, 1], flip_seed) < 0.5
+    turns = tf.random.stateless_uniform([count], rotate_seed, maxval=4, dtype=tf.int32)
 
-    def transform(image):
-        image = tf.cond(draws[0] < 0.5, lambda: tf.reverse(image, [1]), lambda: image)
-        image = tf.cond(draws[1] < 0.5, lambda: tf.reverse(image, [0]), lambda: image)
-        if image.shape[0] is not None and image.shape[0] == image.shape[1]:
-            image = tf.image.rot90(image, turns)
-        return image
-
-    return {**pair, "blur": transform(pair["blur"]), "sharp": transform(pair["sharp"])}
+    # Both images of a pair as one 6-channel image: one transform moves them alike.
+    images = tf.concat([pairs["blur"], pairs["sharp"]], axis=-1)
+    images = tf.where(flips[0], tf.reverse(images, [2]), images)
+    images = tf.where(flips[1], tf.reverse(images, [1]), images)
+    if images.shape[1] is not None and images.shape[1] == images.shape[2]:
+        rotations = tf.stack([tf.image.rot90(images, k) for k in range(4)], axis=1)
+        images = tf.gather(rotations, turns, axis=1, batch_dims=1)
+    blurred, sharp = tf.split(images, 2, axis=-1)
+    return {**pairs, "blur": blurred, "sharp": sharp}
 
 
 def training_batches(pairs, batch_size, seed=0):
-    """(blurred, sharp) float32 [-1, 1] batches from an endless dataset of uint8 pairs."""
+    """(blurred, sharp) float32 [-1, 1] batches from an endless dataset of uint8 pairs,
+    augmented by `augment_batch` (per batch, not per pair: a few ops per step)."""
     seeds = tf.data.Dataset.random(seed=seed + 1).batch(2)
     return (
-        tf.data.Dataset.zip(pairs, seeds)
-        .map(augment_pair, num_parallel_calls=tf.data.AUTOTUNE)
+        tf.data.Dataset.zip(pairs.batch(batch_size, drop_remainder=True), seeds)
+        .map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
         .map(
-            lambda pair: (to_float(pair["blur"]), to_float(pair["sharp"])),
+            lambda batch: (to_float(batch["blur"]), to_float(batch["sharp"])),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
-        .batch(batch_size, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
 

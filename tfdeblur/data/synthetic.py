@@ -12,16 +12,18 @@ Two modes:
 
 Training crops draw their blur from a `blur_bank`: thousands of PSFs or camera
 paths drawn once per pipeline (in NumPy, vectorised), then picked by a
-stateless random index inside the `tf.data` graph. The pipeline thus runs no
-Python per example: it never waits for the GIL, and its cost is that of the
-crop and the FFT convolution.
+stateless random index inside the `tf.data` graph, and are blurred in chunks
+(`blurred_crops`). The pipeline thus runs no Python per example, never waits
+for the GIL, and costs a few TensorFlow ops per chunk rather than per crop: on
+2 cores it leaves the CPU to the training step.
 """
 
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur.data.blur import GAMMA, blur
+from tfdeblur.data.blur import blur, from_linear, quantize, to_linear
 from tfdeblur.data.kernels import camera_shake_trajectories, random_kernels
+from tfdeblur.data.pipeline import map_with_seeds
 
 MODES = ("kernel", "warp")
 KERNEL_SIZE = 27
@@ -31,6 +33,7 @@ WARP_FRAMES = 15
 MAX_ROTATION = np.deg2rad(1.5)
 MAX_ZOOM = 0.015
 BANK_SIZE = 2048  # blurs per training pipeline; x 8 flips and rotations of the crop
+CHUNK = 16  # training crops blurred together
 
 
 def random_psfs(seeds, length_range=KERNEL_LENGTHS):
@@ -79,41 +82,60 @@ def _transforms(poses, height, width):
 
 
 def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0)):
-    """Averages uint8 `sharp` [H, W, 3] warped to every pose [F, 4], in linear light; uint8 out."""
-    height, width = tf.shape(sharp)[0], tf.shape(sharp)[1]
-    linear = (tf.cast(sharp, tf.float32) / 255.0) ** GAMMA
-    frames = tf.raw_ops.ImageProjectiveTransformV3(
-        images=tf.repeat(linear[tf.newaxis], tf.shape(poses)[0], axis=0),
-        transforms=_transforms(poses, height, width),
+    """Averages uint8 `sharp` [H, W, 3] warped to every pose [F, 4], in linear light; uint8 out.
+
+    Batched: images [N, H, W, 3], poses [N, F, 4] and `noise_std` a scalar or one per image.
+    """
+    batched = sharp.shape.rank == 4
+    images, poses = (sharp, poses) if batched else (sharp[tf.newaxis], poses[tf.newaxis])
+    count, frames = tf.shape(poses)[0], tf.shape(poses)[1]
+    height, width = tf.shape(images)[1], tf.shape(images)[2]
+    linear = to_linear(tf.cast(images, tf.float32) / 255.0)
+    warped = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.repeat(linear, frames, axis=0),  # image i's frames are rows i*F ... i*F + F - 1
+        transforms=_transforms(tf.reshape(poses, [-1, 4]), height, width),
         output_shape=tf.stack([height, width]),
         fill_value=0.0,
         interpolation="BILINEAR",
         fill_mode="REFLECT",
     )
-    blurred = tf.reduce_mean(frames, axis=0) ** (1.0 / GAMMA)
-    blurred += noise_std * tf.random.stateless_normal(tf.shape(blurred), seed)
-    return tf.cast(tf.round(tf.clip_by_value(blurred * 255.0, 0.0, 255.0)), tf.uint8)
+    warped = tf.reshape(warped, [count, frames, height, width, 3])
+    return quantize(from_linear(tf.reduce_mean(warped, axis=1)), noise_std, seed, batched)
 
 
-def blurred_crop(sharp, crop_size, seed, bank):
-    """A random crop_size^2 {"blur", "sharp"} pair of uint8 `sharp`, blurred by a random
-    member of `bank` (a `blur_bank`; its shape says the mode). A graph op.
+def blurred_crops(images, crop_size, seed, bank):
+    """An endless dataset of {"blur", "sharp"} uint8 crop_size^2 pairs from an endless dataset of
+    sharp uint8 `images` [H, W, 3]: a random window per image, blurred `CHUNK` at a time by
+    random members of `bank` (a `blur_bank`; its shape says the mode).
 
-    The crop is cut with a kernel-sized margin, so the blur at its border sees
-    real pixels; `seed` is a stateless [2] seed.
+    Each window has a kernel-sized margin, so the blur at a crop's border sees real pixels.
     """
-    crop_seed, blur_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 4))
     margin = KERNEL_SIZE - 1
-    half = margin // 2
-    window = tf.image.stateless_random_crop(sharp, [crop_size + margin, crop_size + margin, 3], crop_seed)
-    noise_std = tf.random.stateless_uniform([], std_seed, maxval=MAX_NOISE_STD)
-    member = bank[tf.random.stateless_uniform([], blur_seed, maxval=bank.shape[0], dtype=tf.int32)]
+    window = [crop_size + margin, crop_size + margin, 3]
+    windows = map_with_seeds(
+        images, lambda image, crop_seed: tf.image.stateless_random_crop(image, window, crop_seed), seed
+    )
+    return map_with_seeds(
+        windows.batch(CHUNK), lambda chunk, chunk_seed: blur_windows(chunk, chunk_seed, bank), seed + 1
+    ).unbatch()
+
+
+def blur_windows(windows, seed, bank):
+    """{"blur", "sharp"} crops of uint8 windows [N, S, S, 3], each blurred by a random member of
+    `bank` with its own noise level, cut to [N, S - KERNEL_SIZE + 1, ...] (a graph op)."""
+    index_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
+    count = tf.shape(windows)[0]
+    members = tf.gather(
+        bank, tf.random.stateless_uniform([count], index_seed, maxval=bank.shape[0], dtype=tf.int32)
+    )
+    noise_std = tf.random.stateless_uniform([count], std_seed, maxval=MAX_NOISE_STD)
+    half = (KERNEL_SIZE - 1) // 2
+    inner = slice(half, windows.shape[1] - half)
     if bank.shape[1:] == (KERNEL_SIZE, KERNEL_SIZE):
-        blurred = blur(window, member, noise_std, noise_seed)
+        blurred = blur(windows, members, noise_std, noise_seed)
     else:
-        blurred = warp_blur(window, member, noise_std, noise_seed)
-        blurred = blurred[half : half + crop_size, half : half + crop_size]
-    return {"blur": blurred, "sharp": window[half : half + crop_size, half : half + crop_size]}
+        blurred = warp_blur(windows, members, noise_std, noise_seed)[:, inner, inner]
+    return {"blur": blurred, "sharp": windows[:, inner, inner]}
 
 
 def blurred_frame(sharp, seed, mode="kernel"):
