@@ -6,7 +6,7 @@ Specs:
 - `folder:PATH`: your pairs, `PATH/blur/*` and `PATH/sharp/*` matched by name
   (or `PATH/<split>/blur` ... when PATH holds splits);
 - `synthetic:PATH`: sharp images in PATH (or `PATH/<split>`) blurred with camera-shake
-  kernels: fresh random ones for training crops, fixed seeds for evaluation.
+  kernels: random ones for training crops (from a bank drawn per run), fixed seeds for evaluation.
 
 `train_pairs` gives an endless stream of random crops, `evaluation_pairs` the
 full-size frames of a split, never resized.

@@ -1,9 +1,10 @@
 """The embedded default dataset: photos shipped with scikit-image, blurred on the fly.
 
 Nothing is downloaded. Training draws random crops of the training photos and
-blurs each with a fresh camera-shake kernel; the test split is fixed: held-out
-photos, full size, each blurred with `KERNELS_PER_TEST_PHOTO` kernels from
-fixed seeds, so every run evaluates on the same pixels.
+blurs each with a random camera-shake kernel of a bank drawn per run; the test
+split is fixed: held-out photos, full size, each blurred with
+`KERNELS_PER_TEST_PHOTO` kernels from fixed seeds, so every run evaluates on
+the same pixels.
 """
 
 import numpy as np
