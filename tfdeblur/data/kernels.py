@@ -82,11 +82,6 @@ def trajectory_psfs(positions, size, exposures):
     return (psfs / psfs.sum(axis=(1, 2), keepdims=True)).astype(np.float32)
 
 
-def trajectory_psf(positions, size, exposure=1.0):
-    """Rasterises the first `exposure` fraction of a trajectory into a size x size PSF."""
-    return trajectory_psfs(positions[np.newaxis], size, [exposure])[0]
-
-
 def random_kernels(rngs, size, length_range, exposure_range=(0.5, 1.0)):
     """Random camera-shake PSFs [K, size, size], kernel k drawn from `rngs[k]` alone.
 
