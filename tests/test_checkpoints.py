@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdeblur.checkpoints import TrainingCheckpoint, load_generator, write_or_check_config
+from tfdeblur import experiment
+from tfdeblur.checkpoints import TrainingCheckpoint, load_generator, write_or_check_configs
+from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
 from tfdeblur.gan import GAN
-from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.models import ModelConfig, build_discriminator, build_generator
 
 
 def test_generator_round_trips_through_keras_file(tiny_config, tmp_path):
@@ -22,7 +24,7 @@ def test_generator_round_trips_through_keras_file(tiny_config, tmp_path):
 
 def test_training_checkpoint_restores_the_generator(tiny_config, tmp_path):
     directory = str(tmp_path / "checkpoints")
-    write_or_check_config(directory, tiny_config)
+    write_or_check_configs(directory, tiny_config, TrainConfig())
     gan = GAN(build_generator(tiny_config), build_discriminator(tiny_config))
     gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
     blurred = tf.random.uniform([2, 64, 64, 3], -1.0, 1.0, seed=0)
@@ -54,12 +56,52 @@ def test_resume_restores_step_and_optimizer_state(tiny_config, tmp_path):
 
 
 def test_changed_model_flags_are_refused_on_resume(tiny_config, tmp_path):
-    write_or_check_config(str(tmp_path), tiny_config)
-    write_or_check_config(str(tmp_path), tiny_config)  # same flags: fine
+    write_or_check_configs(str(tmp_path), tiny_config, TrainConfig())
+    write_or_check_configs(str(tmp_path), tiny_config, TrainConfig())  # same flags: fine
     with pytest.raises(InputError, match=r"--generator_filters=8 \(checkpoint has 4\)"):
-        write_or_check_config(
-            str(tmp_path), tiny_config.__class__(**{**vars(tiny_config), "generator_filters": 8})
-        )
+        wider = tiny_config.__class__(**{**vars(tiny_config), "generator_filters": 8})
+        write_or_check_configs(str(tmp_path), wider, TrainConfig())
+
+
+def test_changed_training_settings_are_refused_on_resume_naming_each(tiny_config, tmp_path):
+    write_or_check_configs(str(tmp_path), tiny_config, TrainConfig())
+    changed = TrainConfig(learning_rate=1e-3, l1_weight=10.0, train_steps=5)
+    with pytest.raises(InputError) as refused:
+        write_or_check_configs(str(tmp_path), tiny_config, changed)
+    message = str(refused.value)
+    assert "train_config.json" in message
+    assert "--learning_rate=0.001 (the run has 0.0002)" in message
+    assert "--l1_weight=10.0 (the run has 100.0)" in message
+    assert "train_steps=5" not in message  # resumable: not among the refused
+    assert TrainConfig.load(str(tmp_path / "train_config.json")) == TrainConfig()  # left as it was
+
+
+def test_resumable_settings_change_and_are_saved(tiny_config, tmp_path):
+    write_or_check_configs(str(tmp_path), tiny_config, TrainConfig(train_steps=4))
+    longer = TrainConfig(train_steps=8, steps_per_epoch=2, strategy="cpu")
+    changes = write_or_check_configs(str(tmp_path), tiny_config, longer)
+    assert changes == {"train_steps": (4, 8), "steps_per_epoch": (1000, 2), "strategy": ("auto", "cpu")}
+    assert TrainConfig.load(str(tmp_path / "train_config.json")) == longer
+
+
+def test_training_further_follows_the_schedule_of_the_new_total():
+    # 4 steps, decay over the second half: the rate reaches 0 at step 4. Resumed with
+    # --train_steps=8, the run continues as if planned for 8 steps: constant until step 4,
+    # then decaying to 0 at step 8.
+    planned = experiment.learning_rate(TrainConfig(train_steps=4, decay_start=0.5, learning_rate=1e-3))
+    further = experiment.learning_rate(TrainConfig(train_steps=8, decay_start=0.5, learning_rate=1e-3))
+    assert [float(planned(step)) for step in (0, 2, 3, 4)] == pytest.approx([1e-3, 1e-3, 5e-4, 0.0])
+    assert [float(further(step)) for step in (4, 6, 8)] == pytest.approx([1e-3, 5e-4, 0.0])
+
+
+def test_unknown_settings_in_a_config_file_are_one_line_errors(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"generator": "unet", "warp_factor": 9}')
+    with pytest.raises(InputError, match=r"config.json: unknown ModelConfig settings \['warp_factor'\]"):
+        ModelConfig.load(str(path))
+    path.write_text("{not json")
+    with pytest.raises(InputError, match=r"config\.json: cannot read ModelConfig"):
+        ModelConfig.load(str(path))
 
 
 def test_missing_checkpoint_is_named(tmp_path):

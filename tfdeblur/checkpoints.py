@@ -2,52 +2,62 @@
 
 A run directory `D` holds `D/checkpoints/`: TensorFlow checkpoints of the
 generator, discriminator and both optimizers (written atomically by
-`tf.train.CheckpointManager`) and `config.json` (the `ModelConfig`), so that a
-checkpoint directory alone is enough to rebuild the trained generator.
+`tf.train.CheckpointManager`), `config.json` (the `ModelConfig`), so that a
+checkpoint directory alone is enough to rebuild the trained generator, and
+`train_config.json` (the `TrainConfig`), so that a resume trains the same experiment.
 """
 
-import dataclasses
 import os
 import tempfile
 
 import tensorflow as tf
 
+from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
 from tfdeblur.models import ModelConfig, build_generator
 
 CONFIG_NAME = "config.json"
+TRAIN_CONFIG_NAME = "train_config.json"
 
 
 def checkpoint_dir(output_dir):
     return os.path.join(output_dir, "checkpoints")
 
 
-def write_or_check_config(directory, config):
-    """Writes `config` to `directory`, or checks it matches the one already there.
+def write_or_check_configs(directory, model_config, train_config):
+    """Writes both configs to `directory`, or checks them against the ones already there.
 
-    Resuming a run with different model flags would silently restore weights
-    into a different network, so it is refused, naming the flags that differ.
+    Resuming with other model flags would silently restore weights into a
+    different network, and with other training settings would silently change
+    the experiment: both are refused, naming the flags that differ, except the
+    `TrainConfig.RESUMABLE` ones. Returns those ({name: (old, new)}), after
+    saving the new values.
     """
-    path = os.path.join(directory, CONFIG_NAME)
-    if os.path.exists(path):
-        saved = ModelConfig.load(path)
+    model_path = os.path.join(directory, CONFIG_NAME)
+    train_path = os.path.join(directory, TRAIN_CONFIG_NAME)
+    os.makedirs(directory, exist_ok=True)
+    if os.path.exists(model_path):
         changed = [
-            f"--{name}={getattr(config, name)} (checkpoint has {getattr(saved, name)})"
-            for name in (field.name for field in dataclasses.fields(ModelConfig))
-            if getattr(saved, name) != getattr(config, name)
+            f"--{name}={new} (checkpoint has {old})"
+            for name, (old, new) in ModelConfig.load(model_path).differences(model_config).items()
         ]
         if changed:
             raise InputError(
-                f"{path}: the run in this output directory used other model flags: "
+                f"{model_path}: the run in this output directory used other model flags: "
                 f"{', '.join(changed)}; use a new --output_dir or the original flags"
             )
     else:
-        os.makedirs(directory, exist_ok=True)
-        config.save(path)
+        model_config.save(model_path)
+    resumed = {}
+    if os.path.exists(train_path):
+        resumed = train_config.resume_changes(TrainConfig.load(train_path), train_path)
+    if resumed or not os.path.exists(train_path):
+        train_config.save(train_path)
+    return resumed
 
 
 class TrainingCheckpoint:
-    """The generator, discriminator and both optimizers of a `GAN`, saved by step.
+    """The generator, discriminator, both optimizers and the penalty's seed state of a `GAN`, by step.
 
     Saves are atomic (`tf.train.CheckpointManager` writes the files, then the
     `checkpoint` index naming them), so a crash or `kill -9` at any moment
@@ -64,6 +74,7 @@ class TrainingCheckpoint:
             discriminator=gan.discriminator,
             generator_optimizer=gan.optimizer,
             discriminator_optimizer=gan.discriminator_optimizer,
+            gradient_penalty_seed=gan.seed_generator.state,
         )
         self.directory = directory
         if chief:

@@ -1,64 +1,44 @@
 """`ModelConfig`: everything needed to rebuild a generator and discriminator.
 
-Training writes it next to the checkpoints (`config.json`), so `evaluate`,
-`deblur` and `export` rebuild the exact network from a checkpoint directory.
-Its field names are the command-line flag names (`tfdeblur.cli`), and each
-technique of the paper is one switch (design.md §2).
+Training writes it next to the checkpoints (`checkpoints/config.json`), so
+`evaluate`, `deblur` and `export` rebuild the exact network from a checkpoint
+directory. Each field is the command-line flag of the same name, and each
+technique of the paper is one switch (README, "The paper's models").
 """
 
 import dataclasses
-import json
-import typing
+
+from tfdeblur.config import Config, setting
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelConfig:
-    generator: str = "unet"
-    generator_depth: int = 8
-    generator_filters: int = 64
-    generator_max_filters: int = 512
-    generator_blocks: int = 9
-    generator_norm: str = "batch"
-    dropout: float = 0.5
-    global_residual: bool = False
-    encoder_attention: tuple[int, ...] = ()
-    decoder_attention: tuple[int, ...] = ()
-    attention_value_ratio: float = 0.5
-    attention_max_positions: int = 128 * 128
-    channel_attention: bool = False
-    channel_reduction: int = 16
-    generator_spectral_norm: bool = False
-    edge_input: bool = False
-    feedback_iterations: int = 0
-    discriminator: str = "patchgan"
-    discriminator_layers: int = 3
-    discriminator_filters: int = 64
-    discriminator_norm: str = "batch"
-    discriminator_spectral_norm: bool = False
-    conditional: bool = True
-
-    def __post_init__(self):
-        # Lists from JSON or flags become tuples of ints, so configs compare and hash.
-        for field in dataclasses.fields(self):
-            if typing.get_origin(field.type) is tuple:
-                values = getattr(self, field.name) or ()
-                object.__setattr__(self, field.name, tuple(int(v) for v in values))
-
-    @classmethod
-    def from_flags(cls, flag_values):
-        return cls(**{field.name: flag_values[field.name].value for field in dataclasses.fields(cls)})
-
-    @classmethod
-    def load(cls, path):
-        with open(path) as file:
-            values = json.load(file)
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"{path}: unknown model settings {unknown}")
-        return cls(**values)
-
-    def save(self, path):
-        with open(path, "w") as file:
-            json.dump(dataclasses.asdict(self), file, indent=2)
-            file.write("\n")
+class ModelConfig(Config):
+    generator: str = setting("unet", "Generator architecture.")
+    generator_depth: int = setting(8, "U-Net / RiR levels; inputs are padded to 2**depth.")
+    generator_filters: int = setting(64, "Filters of the first generator level.")
+    generator_max_filters: int = setting(512, "Filter cap of deeper levels.")
+    generator_blocks: int = setting(9, "Residual blocks of the resnet generator.")
+    generator_norm: str = setting("batch", "Generator normalisation.")
+    dropout: float = setting(0.5, "Generator dropout rate (training only).")
+    global_residual: bool = setting(False, "Add the blurred input to the output (GR).")
+    encoder_attention: tuple[int, ...] = setting(
+        (), "Self-attention (SA) on the inputs of the encoder blocks at these strides, e.g. 8,64."
+    )
+    decoder_attention: tuple[int, ...] = setting(
+        (), "Self-attention (SA) on the inputs of the decoder blocks at these strides, e.g. 32,4."
+    )
+    attention_value_ratio: float = setting(0.5, "Self-attention h(X) channels / C.")
+    attention_max_positions: int = setting(
+        128 * 128, "Largest H*W a self-attention block accepts (its map needs 4*(H*W)^2 bytes per image)."
+    )
+    channel_attention: bool = setting(False, "Channel attention (CA, squeeze-and-excitation).")
+    channel_reduction: int = setting(16, "Channel attention reduction r.")
+    generator_spectral_norm: bool = setting(False, "Spectral norm on every generator conv.")
+    edge_input: bool = setting(False, "Add an in-graph Canny edge map as a 4th input channel.")
+    feedback_iterations: int = setting(0, "ConvLSTM feedback passes (resnet; 0 = none).")
+    discriminator: str = setting("patchgan", "Discriminator architecture.")
+    discriminator_layers: int = setting(3, "PatchGAN stride-2 layers (3 = 70x70).")
+    discriminator_filters: int = setting(64, "Filters of the first D layer.")
+    discriminator_norm: str = setting("batch", "Discriminator normalisation.")
+    discriminator_spectral_norm: bool = setting(False, "Spectral norm on every discriminator conv.")
+    conditional: bool = setting(True, "The discriminator also sees the blurred image.")

@@ -1,0 +1,130 @@
+"""Settings as typed, frozen dataclasses, saved as JSON with a run and compared on resume.
+
+Every field is one command-line flag of the same name (see `tfdeblur.experiment`),
+declared with `setting(default, help)`. A `Config` loads from JSON with one-line
+errors naming the file, and lists how it differs from another (`differences`).
+`TrainConfig` holds every training setting; `tfdeblur.models.ModelConfig` the networks.
+"""
+
+import dataclasses
+import json
+import typing
+
+from tfdeblur.errors import InputError
+
+
+def setting(default, help, **flag_options):
+    """A dataclass field with its flag's help (and e.g. `lower_bound`) as metadata."""
+    return dataclasses.field(default=default, metadata={"help": help, **flag_options})
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Base of the settings dataclasses: JSON round trips, tuples normalised, differences."""
+
+    def __post_init__(self):
+        # Lists from JSON or flags become tuples of ints, so configs compare and hash.
+        for field in dataclasses.fields(self):
+            if typing.get_origin(field.type) is tuple:
+                values = getattr(self, field.name) or ()
+                object.__setattr__(self, field.name, tuple(int(value) for value in values))
+
+    @classmethod
+    def from_dict(cls, values, source):
+        """The config of `values`; InputError naming `source` and any setting it does not know."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InputError(
+                f"{source}: unknown {cls.__name__} settings {unknown} (written by another tfdeblur version?)"
+            )
+        return cls(**values)
+
+    @classmethod
+    def load(cls, path):
+        try:
+            with open(path) as file:
+                values = json.load(file)
+        except (OSError, json.JSONDecodeError) as error:
+            raise InputError(f"{path}: cannot read {cls.__name__}: {error}") from None
+        return cls.from_dict(values, path)
+
+    def save(self, path):
+        with open(path, "w") as file:
+            json.dump(dataclasses.asdict(self), file, indent=2)
+            file.write("\n")
+
+    def differences(self, other):
+        """{name: (self's value, other's value)} of the settings that differ."""
+        return {
+            field.name: (getattr(self, field.name), getattr(other, field.name))
+            for field in dataclasses.fields(self)
+            if getattr(self, field.name) != getattr(other, field.name)
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig(Config):
+    """Everything `tfdeblur train` needs beyond the networks: data, schedule, losses, distribution.
+
+    Defaults are Pix2Pix's (Isola et al. 2017): Adam 2e-4, beta_1 0.5, batch 1,
+    256x256 crops, GAN + 100 x L1. Saved as `checkpoints/train_config.json`; a
+    resume may change only `RESUMABLE` settings (see `resume_changes`).
+    """
+
+    dataset: str = setting("embedded", "Training dataset spec (tfdeblur.data.SPECS).")
+    eval_dataset: str | None = setting(
+        None, "Dataset spec of validation and the final held-out evaluation (default: --dataset)."
+    )
+    data_dir: str | None = setting(None, "TFDS data directory (default: ~/tensorflow_datasets).")
+    manual_dir: str | None = setting(None, "Where GOPRO_Large.zip or GOPRO_Large/ is (TFDS manual_dir).")
+    crop_size: int = setting(256, "Side of the square training crops.", lower_bound=16)
+    batch_size: int = setting(1, "Training batch size (global, over every replica).", lower_bound=1)
+    train_steps: int = setting(100_000, "Generator steps to train in total.", lower_bound=1)
+    steps_per_epoch: int = setting(1000, "Steps between checkpoints and validations.", lower_bound=1)
+    learning_rate: float = setting(2e-4, "Adam learning rate of G and D.")
+    decay_start: float = setting(
+        1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
+    )
+    beta_1: float = setting(0.5, "Adam beta_1 of G and D.")
+    adversarial_loss: str = setting("gan", "Adversarial loss.")
+    critic_steps: int = setting(1, "Discriminator steps per generator step (WGAN-GP: 5).", lower_bound=1)
+    gradient_penalty_weight: float = setting(10.0, "WGAN-GP gradient penalty weight lambda.")
+    l1_weight: float = setting(100.0, "Weight of the L1 content loss (0: off).")
+    l2_weight: float = setting(0.0, "Weight of the L2 content loss (0: off).")
+    perceptual_weight: float = setting(0.0, "Weight of the VGG19 perceptual loss (0: off).")
+    perceptual_layer: str = setting("block3_conv3", "VGG19 layer of the perceptual loss (before its ReLU).")
+    vgg_weights: str = setting(
+        "imagenet",
+        "VGG19 weights: 'imagenet' (Keras download/cache), a local .h5 path, or 'random' (smoke tests only).",
+    )
+    jit_compile: bool = setting(False, "Compile the train step with XLA (measure first: see README).")
+    strategy: str = setting("auto", "tf.distribute strategy (auto: TPU, else GPUs, else CPU).")
+    mixed_precision: str = setting(
+        "float32", "Keras dtype policy (float16 adds loss scaling; auto: bfloat16 where the CPU has it)."
+    )
+    seed: int = setting(0, "Seed of weights initialisation, data order and the gradient penalty.")
+
+    # Settings a resumed run may change: where files are, how often to save, how to run
+    # the same computation, and how long to train (the schedule follows, see README).
+    RESUMABLE: typing.ClassVar[frozenset] = frozenset(
+        {"train_steps", "steps_per_epoch", "data_dir", "manual_dir", "jit_compile", "strategy"}
+    )
+
+    def resume_changes(self, saved, source):
+        """The resumable settings that differ from `saved` ({name: (saved, new)});
+        InputError naming `source` and every other setting that differs."""
+        differences = saved.differences(self)
+        refused = {name: values for name, values in differences.items() if name not in self.RESUMABLE}
+        if refused:
+            changed = ", ".join(f"--{name}={new} (the run has {old})" for name, (old, new) in refused.items())
+            raise InputError(
+                f"{source}: resuming with other training settings: {changed}; only "
+                f"{', '.join(f'--{name}' for name in sorted(self.RESUMABLE))} may change on resume "
+                "(use a new --output_dir, or the run's settings)"
+            )
+        return differences
+
+    @property
+    def evaluation_dataset(self):
+        return self.eval_dataset or self.dataset
