@@ -57,3 +57,20 @@ def test_call_is_the_generator(tiny_config):
     gan = _gan(tiny_config)
     blurred, _ = _fixed_batch()
     np.testing.assert_array_equal(gan(blurred), gan.generator(blurred, training=False))
+
+
+def test_gradient_penalty_points_come_from_the_gans_seed(tiny_config):
+    # The interpolation weights are drawn from a SeedGenerator the GAN owns: the same seed
+    # gives the same sequence of draws, whatever global seed was set; another seed, others.
+    real = tf.zeros([4, 8, 8, 3])
+
+    def draws(seed, global_seed):
+        keras.utils.set_random_seed(global_seed)
+        gan = GAN(build_generator(tiny_config), build_discriminator(tiny_config), seed=seed)
+        return [gan.interpolation_weights(real, real).numpy() for _ in range(2)]
+
+    first, second = draws(seed=7, global_seed=0)
+    assert first.shape == (4, 1, 1, 1) and np.all((first >= 0) & (first < 1))
+    assert not np.array_equal(first, second)  # the generator advances
+    np.testing.assert_array_equal(np.stack(draws(seed=7, global_seed=1)), np.stack([first, second]))
+    assert not np.array_equal(draws(seed=8, global_seed=0)[0], first)

@@ -25,7 +25,8 @@ def test_gradient_penalty_uses_the_l2_norm_over_the_whole_image():
     real = tf.random.stateless_uniform([3, 4, 4, 3], (0, 1), -1.0, 1.0)
     fake = tf.random.stateless_uniform([3, 4, 4, 3], (0, 2), -1.0, 1.0)
     expected = (np.sqrt(48 * 0.25) - 1.0) ** 2
-    assert float(gradient_penalty(critic, real, fake)) == pytest.approx(expected, rel=1e-5)
+    weight = tf.random.stateless_uniform([3, 1, 1, 1], (0, 3))
+    assert float(gradient_penalty(critic, real, fake, weight)) == pytest.approx(expected, rel=1e-5)
     assert expected != pytest.approx((0.5 - 1.0) ** 2)  # what the RMS would give
 
 
@@ -40,7 +41,8 @@ def test_gradient_penalty_of_a_convolutional_critic_matches_a_hand_computation()
         for j in range(4):
             gradient[i : i + 3, j : j + 3] += kernel
     expected = (np.sqrt(np.sum(gradient**2)) - 1.0) ** 2
-    assert float(gradient_penalty(critic, real, fake)) == pytest.approx(expected, rel=1e-5)
+    weight = tf.random.stateless_uniform([2, 1, 1, 1], (1, 3))
+    assert float(gradient_penalty(critic, real, fake, weight)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_wasserstein_losses_take_raw_scores():

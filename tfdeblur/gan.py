@@ -25,7 +25,8 @@ class GAN(keras.Model):
     Generator loss: `adversarial + sum_k weight_k * content_k(restored, sharp)`,
     with `content_losses` a dict {name: (weight, loss_fn)} (default: L1 x 100).
     A conditional discriminator sees `blurred ++ image` (Pix2Pix); an
-    unconditional one sees the image alone (DeblurGAN).
+    unconditional one sees the image alone (DeblurGAN). `seed` seeds the
+    gradient penalty's interpolation weights (`interpolation_weights`).
     """
 
     def __init__(
@@ -37,6 +38,7 @@ class GAN(keras.Model):
         conditional=True,
         critic_steps=1,
         gradient_penalty_weight=10.0,
+        seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -47,6 +49,8 @@ class GAN(keras.Model):
         self.conditional = conditional
         self.critic_steps = critic_steps
         self.gradient_penalty_weight = gradient_penalty_weight
+        # The gradient penalty's random points: seeded by the caller, and checkpointed with the GAN.
+        self.seed_generator = keras.random.SeedGenerator(seed, name="gradient_penalty_seed")
         names = ["d_loss", "g_loss", "g_adversarial", *(f"g_{name}" for name in self.content_losses)]
         self.trackers = [keras.metrics.Mean(name=name) for name in names]
 
@@ -109,12 +113,22 @@ class GAN(keras.Model):
             )
             if self.adversarial.gradient_penalty:
                 d_loss += self.gradient_penalty_weight * gradient_penalty(
-                    lambda images: self._score(blurred, images), sharp, restored
+                    lambda images: self._score(blurred, images),
+                    sharp,
+                    restored,
+                    self.interpolation_weights(sharp, restored),
                 )
             scaled_d_loss = self._scaled(self.discriminator_optimizer, d_loss)
         variables = self.discriminator.trainable_variables
         self.discriminator_optimizer.apply(tape.gradient(scaled_d_loss, variables), variables)
         return d_loss
+
+    def interpolation_weights(self, real, fake):
+        """[N, 1, 1, 1] weights of the gradient penalty's points `w real + (1 - w) fake`: uniform in
+        [0, 1), drawn from the GAN's own `SeedGenerator` (WGAN-GP, Gulrajani et al. 2017, Alg. 1)."""
+        del fake
+        shape = [keras.ops.shape(real)[0], 1, 1, 1]
+        return keras.random.uniform(shape, dtype=real.dtype, seed=self.seed_generator)
 
     @staticmethod
     def _scaled(optimizer, loss):

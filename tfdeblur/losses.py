@@ -1,4 +1,4 @@
-"""Losses of the paper (design.md §1-2): adversarial losses on raw scores, content losses.
+"""Losses of the paper (docs/paper-notes.md, "Equations"): adversarial losses on raw scores, content losses.
 
 Every loss is a mean over its elements, so loss weights (L1 x 100 in Pix2Pix,
 perceptual x 100 in DeblurGAN) mean what the papers say.
@@ -65,17 +65,15 @@ def adversarial_loss(name):
     return ADVERSARIAL_LOSSES[name]()
 
 
-def gradient_penalty(critic, real, fake, weight=None):
-    """`mean_n (||grad_x critic(x_n)||_2 - 1)^2` at random points between real and fake.
+def gradient_penalty(critic, real, fake, weight):
+    """`mean_n (||grad_x critic(x_n)||_2 - 1)^2` at the points `weight real + (1 - weight) fake`.
 
-    One interpolation weight per sample (`weight` [N, 1, 1, 1], uniform in
-    [0, 1) unless given); the norm is the L2 norm over all of H x W x C (the
-    paper's code took an RMS instead: bug 4 in design.md §3). `critic` maps a
+    One interpolation weight per sample (`weight` [N, 1, 1, 1], drawn by the
+    caller: `GAN.interpolation_weights`); the norm is the L2 norm over all of H x W x C (the
+    paper's code took an RMS instead: defect 4 in docs/paper-notes.md). `critic` maps a
     batch of images to scores.
     """
     batch = tf.shape(real)[0]
-    if weight is None:
-        weight = tf.random.uniform([batch, 1, 1, 1], dtype=real.dtype)
     between = weight * real + (1.0 - weight) * fake
     with tf.GradientTape() as tape:
         tape.watch(between)
