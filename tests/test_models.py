@@ -150,7 +150,7 @@ def test_full_size_rir_is_3x3_inside_resblocks():
     )
     convs = [layer for layer in generator.layers if re.search(r"_block\d_conv\d$", layer.name)]
     assert convs and all(layer.kernel_size == (3, 3) for layer in convs)
-    assert generator.get_layer("encoder5_resample").filters == 1024
+    assert generator.get_layer("encoder5_resample_conv").filters == 1024
 
 
 @pytest.mark.parametrize("name", ["unet_sa_ca_sn_gr", "rir", "resnet_feedback"])

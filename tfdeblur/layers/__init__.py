@@ -1,7 +1,7 @@
 """Reusable layers: each technique of the paper is one layer, used by every model."""
 
 from tfdeblur.layers.attention import ChannelAttention, SelfAttention
-from tfdeblur.layers.conv import INITIALIZER, conv
+from tfdeblur.layers.conv import INITIALIZER, conv, conv_block
 from tfdeblur.layers.edges import CannyEdges
 from tfdeblur.layers.feedback import ConvLSTMFeedback
 from tfdeblur.layers.normalization import NORMALIZATIONS, normalization
@@ -20,5 +20,6 @@ __all__ = [
     "ReflectionPadding2D",
     "SelfAttention",
     "conv",
+    "conv_block",
     "normalization",
 ]

@@ -1,4 +1,4 @@
-"""Attention modules of the paper (design.md §1): self-attention and channel attention."""
+"""Attention modules of the paper (eqs. 2-4): self-attention and channel attention."""
 
 import keras
 import tensorflow as tf

@@ -3,10 +3,13 @@
 Spectral normalisation (Miyato et al. 2018) divides a kernel by its largest
 singular value, estimated by power iteration; the paper applies it to every
 convolution of G and/or D. `conv(..., spectral_norm=True)` wraps the layer in
-`keras.layers.SpectralNormalization`.
+`keras.layers.SpectralNormalization`. `conv_block` is the conv -> norm ->
+activation unit of every generator and of the PatchGAN.
 """
 
 import keras
+
+from tfdeblur.layers.normalization import normalization
 
 # Pix2Pix and DeblurGAN initialise every convolution with N(0, 0.02).
 INITIALIZER = keras.initializers.RandomNormal(0.0, 0.02)
@@ -41,3 +44,45 @@ def conv(
     if spectral_norm:
         return keras.layers.SpectralNormalization(layer, dtype=dtype, name=name)
     return layer
+
+
+def conv_block(
+    x,
+    filters,
+    kernel_size,
+    strides=1,
+    *,
+    norm,
+    activation,
+    name,
+    transpose=False,
+    padding="same",
+    spectral_norm=False,
+    dropout=0.0,
+):
+    """conv -> `norm` -> dropout (if `dropout`) -> `activation` ("relu", "lrelu" (slope 0.2) or None).
+
+    Layers are named `{name}_conv` (`{name}_deconv` if `transpose`), `{name}_norm`,
+    `{name}_dropout` and `{name}_{activation}`. The conv has a bias only without
+    normalisation (a norm's shift replaces it), as in Pix2Pix and DeblurGAN.
+    """
+    x = conv(
+        filters,
+        kernel_size,
+        strides,
+        transpose=transpose,
+        padding=padding,
+        use_bias=norm == "none",
+        spectral_norm=spectral_norm,
+        name=f"{name}_deconv" if transpose else f"{name}_conv",
+    )(x)
+    x = normalization(norm, name=f"{name}_norm")(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
+    if activation == "relu":
+        x = keras.layers.ReLU(name=f"{name}_relu")(x)
+    elif activation == "lrelu":
+        x = keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
+    elif activation is not None:
+        raise ValueError(f"unknown activation {activation!r}: expected 'relu', 'lrelu' or None")
+    return x

@@ -1,7 +1,7 @@
 """Canny edge maps computed inside the model graph (the paper's "+ Edge" input).
 
 Computing the edge channel in-graph from the blurred RGB input fixes bug 6 of
-the paper's code (design.md §3): the edges can never go out of sync with the
+the paper's code (defect 6 in docs/paper-notes.md): the edges can never go out of sync with the
 image (augmentation, test time), and an exported edge model takes RGB alone.
 """
 

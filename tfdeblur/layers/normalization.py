@@ -9,7 +9,7 @@ def normalization(kind, name=None):
     """Returns the normalisation layer `kind` ("batch", "instance" or "none").
 
     Instance norm is `GroupNormalization(groups=-1)` with PyTorch's epsilon 1e-5
-    and no affine parameters (design.md §7), as in DeblurGAN. Batch norm takes
+    and no affine parameters (docs/paper-notes.md, "Conventions"), as in DeblurGAN. Batch norm takes
     its statistics over the global batch under `tf.distribute` (`synchronized`),
     so R replicas train as one device with the same global batch.
     """

@@ -1,6 +1,6 @@
 """Any-size inputs: reflect-pad to the network's stride, crop back after.
 
-Fixes bug 2 of the paper's code (design.md §3): a 720-pixel-high frame reaches
+Fixes bug 2 of the paper's code (defect 2 in docs/paper-notes.md): a 720-pixel-high frame reaches
 the 8-level U-Net's skip connections as 23 vs 24 rows. Every generator pads
 inside the model, so users never resize.
 """

@@ -1,34 +1,46 @@
 """Generators and discriminators of the paper, built from a `ModelConfig`."""
 
 import math
+import typing
 
 from tfdeblur.errors import InputError
-from tfdeblur.models import resnet
+from tfdeblur.models import resnet, rir, unet
 from tfdeblur.models.config import ModelConfig
 from tfdeblur.models.patchgan import patchgan_discriminator
 from tfdeblur.models.resnet import resnet_generator
 from tfdeblur.models.rir import rir_generator
 from tfdeblur.models.unet import unet_generator
 
-GENERATOR_BUILDERS = {"unet": unet_generator, "rir": rir_generator, "resnet": resnet_generator}
-GENERATORS = tuple(GENERATOR_BUILDERS)
+
+class Architecture(typing.NamedTuple):
+    build: typing.Callable  # ModelConfig -> keras.Model
+    stride: typing.Callable  # ModelConfig -> the side inputs are padded to a multiple of
+
+
+# The registry of generators, by `--generator` name; each module knows its own stride.
+GENERATOR_REGISTRY = {
+    "unet": Architecture(unet_generator, unet.input_stride),
+    "rir": Architecture(rir_generator, rir.input_stride),
+    "resnet": Architecture(resnet_generator, resnet.input_stride),
+}
+GENERATORS = tuple(GENERATOR_REGISTRY)
 DISCRIMINATORS = ("patchgan",)
 
 
 def build_generator(config):
     """The generator `config.generator`: [N, H, W, 3] in [-1, 1] -> same, any H and W."""
-    if config.generator not in GENERATOR_BUILDERS:
+    if config.generator not in GENERATOR_REGISTRY:
         raise InputError(f"Unknown generator {config.generator!r}: expected one of {GENERATORS}")
     if config.feedback_iterations and config.generator != "resnet":
         raise InputError(
             f"feedback_iterations={config.feedback_iterations}: only the resnet generator has feedback"
         )
-    return GENERATOR_BUILDERS[config.generator](config)
+    return GENERATOR_REGISTRY[config.generator].build(config)
 
 
 def input_multiple(config):
-    """The stride the generator of `config` pads its input to."""
-    return 2**resnet.DOWNSAMPLINGS if config.generator == "resnet" else 2**config.generator_depth
+    """The stride the generator of `config` pads its input to (its module's `input_stride`)."""
+    return GENERATOR_REGISTRY[config.generator].stride(config)
 
 
 def attention_tile(config):

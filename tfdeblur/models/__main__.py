@@ -1,30 +1,6 @@
-r"""Prints the networks of an experiment: `python -m tfdeblur.models --flagfile=F --summary`.
+"""`python -m tfdeblur.models`: the same as `tfdeblur models` (`tfdeblur.tools.models`)."""
 
-Ends with the line `params: <N>`, the generator's parameter count (the network
-that is deployed), after a line with the discriminator's.
-"""
+if __name__ == "__main__":  # the tool is imported only when run: the library never imports a tool
+    from tfdeblur.tools import command
 
-from absl import flags
-
-from tfdeblur import cli
-from tfdeblur.models import ModelConfig, build_discriminator, build_generator
-
-FLAGS = flags.FLAGS
-cli.define_experiment_flags()
-flags.DEFINE_bool("summary", False, "Print the layer-by-layer summaries of G and D.")
-
-
-def main(argv):
-    del argv
-    config = ModelConfig.from_flags(FLAGS)
-    generator = build_generator(config)
-    discriminator = build_discriminator(config)
-    if FLAGS.summary:
-        generator.summary(line_length=120, expand_nested=False)
-        discriminator.summary(line_length=120)
-    print(f"discriminator params: {discriminator.count_params()}")
-    print(f"params: {generator.count_params()}")
-
-
-if __name__ == "__main__":
-    cli.run(main)
+    command.run("models")

@@ -31,7 +31,7 @@ def generator_input(config, multiple):
 
 def generator_output(x, blurred, config):
     """tanh, crop to the input size, global residual if `global_residual`: all float32,
-    so a mixed-precision generator still outputs float32 images (design.md §7)."""
+    so a mixed-precision generator still outputs float32 images (docs/paper-notes.md, "Conventions")."""
     x = keras.layers.Activation("tanh", dtype="float32", name="output_tanh")(x)
     restored = CropToMatch(dtype="float32", name="crop")([x, blurred])
     if config.global_residual:

@@ -9,7 +9,7 @@ bug 5 of the paper's code). Spectral norm wraps every conv if asked.
 
 import keras
 
-from tfdeblur.layers import conv, normalization
+from tfdeblur.layers import conv, conv_block
 
 
 def patchgan_discriminator(
@@ -31,17 +31,15 @@ def patchgan_discriminator(
     images = keras.Input((None, None, in_channels), name="images")
     x = images
     for layer in range(n_layers + 1):
-        width = min(filters * 2**layer, max_filters)
-        layer_norm = "none" if layer == 0 else norm
-        x = conv(
-            width,
+        x = conv_block(
+            x,
+            min(filters * 2**layer, max_filters),
             4,
             2 if layer < n_layers else 1,
-            use_bias=layer_norm == "none",
+            norm="none" if layer == 0 else norm,
+            activation="lrelu",
             spectral_norm=spectral_norm,
-            name=f"conv{layer + 1}",
-        )(x)
-        x = normalization(layer_norm, name=f"norm{layer + 1}")(x)
-        x = keras.layers.LeakyReLU(0.2, name=f"lrelu{layer + 1}")(x)
+            name=f"layer{layer + 1}",
+        )
     scores = conv(1, 4, use_bias=score_bias, spectral_norm=spectral_norm, dtype="float32", name="scores")(x)
     return keras.Model(images, scores, name=name)

@@ -14,7 +14,7 @@ Input sides are padded to a multiple of 4 inside.
 
 import keras
 
-from tfdeblur.layers import ConvLSTMFeedback, ReflectionPadding2D, conv, normalization
+from tfdeblur.layers import ConvLSTMFeedback, ReflectionPadding2D, conv, conv_block
 from tfdeblur.models.blocks import (
     channel_attention,
     check_attention_strides,
@@ -27,19 +27,24 @@ DOWNSAMPLINGS = 2
 
 
 def _conv_norm(x, filters, kernel_size, config, name, strides=1, transpose=False, padding="same", relu=True):
-    norm = config.generator_norm
-    x = conv(
+    return conv_block(
+        x,
         filters,
         kernel_size,
         strides,
         transpose=transpose,
         padding=padding,
-        use_bias=norm == "none",
+        norm=config.generator_norm,
+        activation="relu" if relu else None,
         spectral_norm=config.generator_spectral_norm,
-        name=f"{name}_conv",
-    )(x)
-    x = normalization(norm, name=f"{name}_norm")(x)
-    return keras.layers.ReLU(name=f"{name}_relu")(x) if relu else x
+        name=name,
+    )
+
+
+def input_stride(config):
+    """The side every input is padded to a multiple of: one halving per downsampling."""
+    del config
+    return 2**DOWNSAMPLINGS
 
 
 def _residual_block(x, config, name):
@@ -60,7 +65,7 @@ def resnet_generator(config, name="resnet_generator"):
     widths = [filters * 2**level for level in range(1, DOWNSAMPLINGS + 1)]
     check_attention_strides(config, levels=DOWNSAMPLINGS)
 
-    blurred, x = generator_input(config, multiple=2**DOWNSAMPLINGS)
+    blurred, x = generator_input(config, multiple=input_stride(config))
     x = ReflectionPadding2D(3, name="stem_pad")(x)
     x = _conv_norm(x, filters, 7, config, padding="valid", name="stem")
     for level, width in enumerate(widths):

@@ -1,22 +1,25 @@
-"""Residual-in-Residual generator: the paper's "RiR" rows (design.md §2).
+"""Residual-in-Residual generator: the paper's "RiR" rows (Table 2, §4.2.2, Fig. 5(d)).
 
-    stem conv 3x3 (64)
-    encoder  RiR64 - RiR128 - RiR256 - RiR512 - RiR1024          (each halves the side)
-    bottleneck self-attention
-    decoder  RiR512 - RiR256 - RiR128 - RiR64 - RiR64 + skips    (each doubles the side)
-    output conv 3x3 (3), tanh
+    stem     conv 3x3, F filters
+    encoder  `generator_depth` RiR levels, each halving the side; widths F, 2F, 4F...,
+             capped at `generator_max_filters`
+    decoder  as many RiR levels, each doubling the side and concatenating the
+             mirrored encoder output (as in the U-Net)
+    output   conv 3x3 to 3 channels, tanh
 
-A residual-in-residual level is two ResBlocks (conv -> channel attention ->
-conv -> channel attention, plus identity), a stride-2 (transposed) 4x4 conv,
-normalisation and ReLU, plus its input through its own stride-2 (transposed)
-conv. Decoder levels concatenate the mirrored encoder output, as in the U-Net.
-ResBlock convs are 3x3 (the paper's code used 4x4 and reached ~233 M parameters).
-`generator_depth` is 5 for RiR and 6 for RiR(Large).
+A residual-in-residual level is two ResBlocks (conv 3x3 -> ReLU -> channel
+attention -> conv 3x3 -> channel attention, plus identity), a stride-2
+(transposed) 4x4 conv, normalisation and ReLU, plus its input through its own
+stride-2 (transposed) conv. ResBlock convs are 3x3 (the paper's code used 4x4
+and reached ~233 M parameters). Self-attention goes where `encoder_attention` /
+`decoder_attention` say. The paper's rows are set by `experiments/base/rir.cfg`
+and `experiments/rir.cfg` / `rir_large.cfg` (F = 64 capped at 1024, 5 or 6
+levels, self-attention at the bottleneck).
 """
 
 import keras
 
-from tfdeblur.layers import conv, normalization
+from tfdeblur.layers import conv, conv_block
 from tfdeblur.models.blocks import (
     channel_attention,
     check_attention_strides,
@@ -44,13 +47,24 @@ def _residual_in_residual_level(x, filters, transpose, norm, config, name):
     sn = config.generator_spectral_norm
     y = _residual_block(x, config, name=f"{name}_block1")
     y = _residual_block(y, config, name=f"{name}_block2")
-    y = conv(
-        filters, 4, 2, transpose=transpose, use_bias=norm == "none", spectral_norm=sn, name=f"{name}_resample"
-    )(y)
-    y = normalization(norm, name=f"{name}_norm")(y)
-    y = keras.layers.ReLU(name=f"{name}_relu")(y)
+    y = conv_block(
+        y,
+        filters,
+        4,
+        2,
+        transpose=transpose,
+        norm=norm,
+        activation="relu",
+        spectral_norm=sn,
+        name=f"{name}_resample",
+    )
     shortcut = conv(filters, 4, 2, transpose=transpose, spectral_norm=sn, name=f"{name}_shortcut")(x)
     return keras.layers.Add(name=f"{name}_add")([y, shortcut])
+
+
+def input_stride(config):
+    """The side every input is padded to a multiple of: one halving per level."""
+    return 2**config.generator_depth
 
 
 def rir_generator(config, name="rir_generator"):
@@ -59,7 +73,7 @@ def rir_generator(config, name="rir_generator"):
     widths = level_widths(config)
     check_attention_strides(config, levels=depth)
 
-    blurred, x = generator_input(config, multiple=2**depth)
+    blurred, x = generator_input(config, multiple=input_stride(config))
     x = conv(config.generator_filters, 3, spectral_norm=config.generator_spectral_norm, name="stem")(x)
     skips = [x]
     for level, width in enumerate(widths):

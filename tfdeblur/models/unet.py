@@ -1,4 +1,4 @@
-"""Pix2Pix U-Net generator (Isola et al. 2017), the paper's baseline (design.md §2).
+"""Pix2Pix U-Net generator (Isola et al. 2017), the paper's baseline (Table 1).
 
     encoder  C64 - C128 - C256 - C512 - C512 - C512 - C512 - C512     (4x4, stride 2)
     decoder  CD512 - CD512 - CD512 - C512 - C256 - C128 - C64 - out  (transposed)
@@ -15,7 +15,7 @@ bottleneck, spectral norm, edge input, global residual.
 import keras
 
 from tfdeblur.errors import InputError
-from tfdeblur.layers import conv, normalization
+from tfdeblur.layers import conv, conv_block
 from tfdeblur.models.blocks import (
     channel_attention,
     check_attention_strides,
@@ -28,35 +28,9 @@ from tfdeblur.models.blocks import (
 DROPOUT_BLOCKS = 3
 
 
-def _encoder_block(x, filters, norm, config, name):
-    x = conv(
-        filters,
-        4,
-        2,
-        use_bias=norm == "none",
-        spectral_norm=config.generator_spectral_norm,
-        name=f"{name}_conv",
-    )(x)
-    x = normalization(norm, name=f"{name}_norm")(x)
-    return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
-
-
-def _decoder_block(x, skip, filters, dropout, config, name):
-    norm = config.generator_norm
-    x = conv(
-        filters,
-        4,
-        2,
-        transpose=True,
-        use_bias=norm == "none",
-        spectral_norm=config.generator_spectral_norm,
-        name=f"{name}_deconv",
-    )(x)
-    x = normalization(norm, name=f"{name}_norm")(x)
-    if dropout:
-        x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
-    x = keras.layers.ReLU(name=f"{name}_relu")(x)
-    return keras.layers.Concatenate(name=f"{name}_skip")([x, skip])
+def input_stride(config):
+    """The side every input is padded to a multiple of: one halving per level."""
+    return 2**config.generator_depth
 
 
 def unet_generator(config, name="unet_generator"):
@@ -67,7 +41,8 @@ def unet_generator(config, name="unet_generator"):
     widths = level_widths(config)
     check_attention_strides(config, levels=depth)
 
-    blurred, x = generator_input(config, multiple=2**depth)
+    sn = config.generator_spectral_norm
+    blurred, x = generator_input(config, multiple=input_stride(config))
     skips = []
     for level, width in enumerate(widths):
         x = self_attention(
@@ -75,7 +50,8 @@ def unet_generator(config, name="unet_generator"):
         )
         innermost = level == depth - 1
         norm = "none" if level == 0 or innermost else config.generator_norm
-        x = _encoder_block(x, width, norm, config, name=f"encoder{level + 1}")
+        block = f"encoder{level + 1}"
+        x = conv_block(x, width, 4, 2, norm=norm, activation="lrelu", spectral_norm=sn, name=block)
         skips.append(x)
     x = channel_attention(x, config, name="bottleneck_channel_attention")
 
@@ -84,8 +60,21 @@ def unet_generator(config, name="unet_generator"):
             x, 2 ** (level + 2), config.decoder_attention, config, name=f"decoder{index + 1}_attention"
         )
         rate = config.dropout if index < DROPOUT_BLOCKS else 0.0
-        x = _decoder_block(x, skips[level], widths[level], rate, config, name=f"decoder{index + 1}")
+        block = f"decoder{index + 1}"
+        x = conv_block(
+            x,
+            widths[level],
+            4,
+            2,
+            transpose=True,
+            norm=config.generator_norm,
+            activation="relu",
+            dropout=rate,
+            spectral_norm=sn,
+            name=block,
+        )
+        x = keras.layers.Concatenate(name=f"{block}_skip")([x, skips[level]])
 
     x = self_attention(x, 2, config.decoder_attention, config, name="output_attention")
-    x = conv(3, 4, 2, transpose=True, spectral_norm=config.generator_spectral_norm, name="output_deconv")(x)
+    x = conv(3, 4, 2, transpose=True, spectral_norm=sn, name="output_deconv")(x)
     return keras.Model(blurred, generator_output(x, blurred, config), name=name)
