@@ -4,9 +4,10 @@ import scipy.signal
 import tensorflow as tf
 
 from tfdeblur import data, metrics
-from tfdeblur.data import embedded, synthetic
+from tfdeblur.data import synthetic
 from tfdeblur.data.blur import GAMMA, blur
 from tfdeblur.data.kernels import random_kernel, random_kernels
+from tfdeblur.data.sources import embedded
 from tfdeblur.errors import InputError
 
 

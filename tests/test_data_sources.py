@@ -14,6 +14,7 @@ from tfdeblur import data
 from tfdeblur.data import synthetic
 from tfdeblur.data.files import read_image
 from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
+from tfdeblur.data.sources.synthetic import TEST_SEED as SYNTHETIC_TEST_SEED
 from tfdeblur.errors import InputError
 
 
@@ -147,6 +148,35 @@ def test_synthetic_spec_blurs_sharp_images_reproducibly(tmp_path):
         assert a["blur"].shape == a["sharp"].shape and not np.array_equal(a["blur"], a["sharp"])
     crop = next(iter(data.train_pairs(f"synthetic:{tmp_path}", 32)))
     assert crop["blur"].shape == crop["sharp"].shape == (32, 32, 3)
+
+
+def test_synthetic_spec_warp_mode_trains_and_evaluates_with_warps(tmp_path):
+    rng = np.random.default_rng(1)
+    write_png(str(tmp_path / "photo.png"), rng.integers(0, 256, (70, 90, 3), dtype=np.uint8))
+    (warped,) = _pairs(f"synthetic:{tmp_path},mode=warp")
+    (kernel,) = _pairs(f"synthetic:{tmp_path}")
+    expected = synthetic.blurred_frame(warped["sharp"], seed=[SYNTHETIC_TEST_SEED, 0], mode="warp")
+    np.testing.assert_array_equal(warped["blur"], expected)
+    assert not np.array_equal(warped["blur"], kernel["blur"])
+    # Training crops come from a bank of camera paths, not of PSFs.
+    take = lambda spec: next(iter(data.train_pairs(spec, 32, seed=4)))  # noqa: E731
+    crop, kernel_crop = take(f"synthetic:{tmp_path},mode=warp"), take(f"synthetic:{tmp_path}")
+    assert crop["blur"].shape == (32, 32, 3)
+    np.testing.assert_array_equal(crop["sharp"], kernel_crop["sharp"])  # same window...
+    assert not np.array_equal(crop["blur"], kernel_crop["blur"])  # ...blurred another way
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("synthetic:{tmp},mode=shake", "unknown setting 'mode=shake' for synthetic"),
+        ("folder:{tmp},mode=warp", "unknown setting 'mode=warp' for folder"),
+        ("embedded:photos", "'embedded' takes no argument"),
+    ],
+)
+def test_bad_spec_settings_are_named(tmp_path, spec, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        data.check_spec(spec.format(tmp=tmp_path))
 
 
 def test_kernels_sum_to_one_are_deterministic_and_follow_the_length_range():

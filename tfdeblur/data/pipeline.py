@@ -4,6 +4,8 @@ import tensorflow as tf
 
 from tfdeblur.images import to_float
 
+CACHE_BUDGET_BYTES = 2 * 1024**3  # decoded training images are kept in memory below this
+
 # A full-size evaluation pair, as every source yields it.
 FRAME_SIGNATURE = {
     "blur": tf.TensorSpec([None, None, 3], tf.uint8),
@@ -77,3 +79,8 @@ def random_crops(frames, crop_size, seed=0, cache=False):
         lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed),
         seed,
     )
+
+
+def fits_in_memory(shapes, images_per_shape=1):
+    """Whether decoded uint8 RGB images of these [H, W] shapes fit the in-memory cache budget."""
+    return sum(height * width for height, width in shapes) * 3 * images_per_shape <= CACHE_BUDGET_BYTES

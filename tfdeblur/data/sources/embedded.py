@@ -47,11 +47,21 @@ def _rgb(gray):
     return np.repeat(gray[..., np.newaxis], 3, axis=-1)
 
 
-def train_pairs(crop_size, seed=0):
+SPEC = "embedded"
+OPTIONS = {}
+
+
+def check(spec):
+    if spec.argument is not None:
+        raise InputError(f"dataset spec {spec.text!r}: 'embedded' takes no argument")
+
+
+def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} uint8 crops of crop_size x crop_size.
 
     Photos smaller than a crop (plus the kernel's margin) are left out.
     """
+    del spec, locations
     window = crop_size + KERNEL_SIZE - 1
     photos = [photo for photo in (load() for load in TRAIN_PHOTOS.values()) if min(photo.shape[:2]) >= window]
     if not photos:
@@ -59,6 +69,14 @@ def train_pairs(crop_size, seed=0):
     photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
     photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
     return blurred_crops(photo_stream, crop_size, seed, blur_bank(seed))
+
+
+def evaluation_pairs(spec, split="test", **locations):
+    """The fixed held-out set (`test_pairs`): the only split kept for evaluation."""
+    del locations
+    if split != "test":
+        raise InputError(f"dataset {spec.text!r} has no split {split!r} for evaluation: use 'test'")
+    return test_pairs()
 
 
 def test_pairs():

@@ -12,7 +12,32 @@ import os
 import tensorflow as tf
 
 from tfdeblur.data.files import check_images, decode, image_files
+from tfdeblur.data.pipeline import fits_in_memory, random_crops
 from tfdeblur.errors import InputError
+
+SPEC = "folder:PATH"
+OPTIONS = {}
+
+
+def check(spec):
+    if not spec.argument or not os.path.isdir(spec.argument):
+        raise InputError(f"dataset spec {spec.text!r}: {spec.argument or '(no path)'} is not a folder")
+
+
+def train_pairs(spec, crop_size, seed=0, **locations):
+    """An endless dataset of random {"blur", "sharp"} crops of the `train` pairs (cached if they fit)."""
+    del locations
+    *files, shapes = checked_pairs(split_root(spec.argument, "train"), min_side=crop_size)
+    return random_crops(
+        pairs_dataset(*files), crop_size, seed, cache=fits_in_memory(shapes, images_per_shape=2)
+    )
+
+
+def evaluation_pairs(spec, split="test", **locations):
+    """The full-size pairs of `split` (or of the folder itself when it has no splits)."""
+    del locations
+    *files, _ = checked_pairs(split_root(spec.argument, split))
+    return pairs_dataset(*files)
 
 
 def split_root(root, split):
