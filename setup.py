@@ -13,7 +13,9 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
-    # The demo model that `python -m tfdeblur.deblur` uses without a checkpoint.
+    # `tfdeblur <command>`: train, evaluate, deblur, export... (tfdeblur.tools).
+    entry_points={"console_scripts": ["tfdeblur = tfdeblur.tools:main"]},
+    # The demo model that `tfdeblur deblur` uses without a checkpoint.
     package_data={"tfdeblur": ["weights/demo/*"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",

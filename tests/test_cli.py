@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -124,3 +125,39 @@ def test_reproduce_smoke_budget_writes_the_table_of_the_rows_asked_for(tmp_path)
 @pytest.mark.slow  # ten training processes: 5-14 minutes on 2 cores
 def test_reproduce_smoke_budget_writes_the_table(tmp_path):
     assert len(_reproduce_smoke(tmp_path)) == 10
+
+
+def test_resume_with_another_training_setting_is_refused_naming_it(trained_run):
+    result = run_module(
+        "tfdeblur.train", *TINY_FLAGS, "--train_steps=2", "--l1_weight=5", f"--output_dir={trained_run}"
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: " in result.stderr and "train_config.json" in result.stderr
+    assert "--l1_weight=5.0 (the run has 100.0)" in result.stderr
+
+
+def test_training_further_continues_on_the_schedule_of_the_new_total(tmp_path, trained_run):
+    # The run trained 2 steps with the default schedule (constant: decay_start 1.0); resumed
+    # with --decay_start unchanged and --train_steps=3, it continues at the full rate.
+    run_dir = tmp_path / "run"
+    shutil.copytree(trained_run, run_dir)
+    result = run_module("tfdeblur.train", *TINY_FLAGS, "--train_steps=3", f"--output_dir={run_dir}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "note: resuming with --train_steps=3 (was 2)" in result.stdout
+    assert "Resuming from" in result.stdout and "Learning rate at step 2: 0.0002" in result.stdout
+    with open(run_dir / "checkpoints" / "train_config.json") as file:
+        assert json.load(file)["train_steps"] == 3
+    assert (run_dir / "flags.txt").read_text().count("# tfdeblur train, started") == 2
+
+
+def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, trained_run):
+    result = run_module(
+        "tfdeblur.evaluate",
+        f"--checkpoint={trained_run}",
+        f"--output_dir={tmp_path}",
+        "--generator_depth=4",
+        "--nochannel_attention",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--channel_attention, --generator_depth: evaluate rebuilds the network" in result.stderr
+    assert "config.json" in result.stderr

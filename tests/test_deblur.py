@@ -9,10 +9,10 @@ import tensorflow as tf
 
 from tests.conftest import run_module
 from tests.fixtures import write_png
-from tfdeblur import deblur
 from tfdeblur.data.files import read_image
 from tfdeblur.errors import InputError
 from tfdeblur.metrics import psnr
+from tfdeblur.tools import deblur
 
 
 @pytest.fixture(scope="module")

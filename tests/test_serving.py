@@ -16,10 +16,11 @@ from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
 from tests.conftest import REPO, TINY, run_module, runs_bfloat16
-from tfdeblur import client, pretrained, serving
+from tfdeblur import pretrained, serving
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.metrics import psnr
 from tfdeblur.models import ModelConfig, build_generator
+from tfdeblur.tools import client
 
 # One small generator of each family, with the techniques that change the graph.
 FAMILIES = {

@@ -1,6 +1,6 @@
 """The one pair of conversions between uint8 images and model tensors.
 
-Convention (design.md §5): images are uint8 RGB at every boundary (files,
+Convention (docs/paper-notes.md): images are uint8 RGB at every boundary (files,
 command line, serving) and float32 in [-1, 1] inside models.
 """
 

@@ -1,4 +1,4 @@
-"""Image quality metrics, with the conventions stated (design.md §1, §5; README "Metrics").
+"""Image quality metrics, with the conventions stated (eqs. 8-10; docs/paper-notes.md, "Conventions").
 
 All take uint8 RGB images ([H, W, 3] or [N, H, W, 3]) and return one value per
 image; average per image, then over images.

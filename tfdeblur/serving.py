@@ -7,7 +7,7 @@
 - `deblur_bytes`: `image_bytes` [N] encoded JPEG/PNG/BMP strings -> PNG `image_bytes`
   (names ending in `_bytes` are base64 `{"b64": ...}` in TF Serving's REST API).
 
-Any H x W: the generator pads to its stride and crops back inside (design.md §5);
+Any H x W: the generator pads to its stride and crops back inside (docs/paper-notes.md, "Conventions");
 edge and feedback generators export as they are (Canny edges run in-graph).
 Malformed bytes raise `InvalidArgumentError`. The model's `ModelConfig` is
 written beside the graph, in `assets.extra/config.json` (TF Serving ignores it).

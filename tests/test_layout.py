@@ -1,0 +1,184 @@
+"""The package's shape: imports run from the tools down, one `tfdeblur` command, one CI command."""
+
+import ast
+import importlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, run_module
+from tests.fixtures import write_gopro_tree
+from tfdeblur.tools import COMMANDS
+
+PACKAGE = os.path.join(REPO, "tfdeblur")
+LIBRARY = ("tfdeblur.layers", "tfdeblur.models", "tfdeblur.data")
+
+
+def _module_name(path):
+    relative = os.path.relpath(path, REPO)[: -len(".py")].replace(os.sep, ".")
+    return relative[: -len(".__init__")] if relative.endswith(".__init__") else relative
+
+
+def _modules():
+    """{module name: path} of every module of the package."""
+    found = {}
+    for directory, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                found[_module_name(path)] = path
+    return found
+
+
+def _is_main_guard(node):
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+    )
+
+
+def _imports(path, modules):
+    """The package modules `path` imports when imported (not what it runs as `__main__`)."""
+    with open(path) as file:
+        tree = ast.parse(file.read())
+    imported = set()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if _is_main_guard(node):
+            continue  # `python -m` entry points import their tool only when run
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert not node.level, f"{path}: relative import (the package imports absolutely)"
+            imported.add(node.module)
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        pending.extend(ast.iter_child_nodes(node))
+    # A module imports its parent packages too.
+    with_parents = set()
+    for name in imported:
+        parts = name.split(".")
+        with_parents |= {".".join(parts[:index]) for index in range(1, len(parts) + 1)}
+    return with_parents & set(modules)
+
+
+def test_no_import_runs_up_from_the_library_to_a_tool():
+    modules = _modules()
+    graph = {name: _imports(path, modules) for name, path in modules.items()}
+    assert "tfdeblur.tools.command" in graph["tfdeblur.train"]  # the reader sees imports
+    for start in (name for name in modules if name.startswith(LIBRARY)):
+        seen, pending = {start}, [start]
+        while pending:
+            for imported in graph[pending.pop()] - seen:
+                assert not imported.startswith("tfdeblur.tools"), f"{start} imports {imported}"
+                seen.add(imported)
+                pending.append(imported)
+
+
+def test_every_command_is_a_tool_module():
+    tools = {name.rpartition(".")[2] for name in _modules() if name.startswith("tfdeblur.tools.")}
+    assert set(COMMANDS) == tools - {"command"}
+    for name in COMMANDS:
+        tool = importlib.import_module(f"tfdeblur.tools.{name}")
+        assert tool.__doc__ and callable(tool.define_flags) and callable(tool.main), name
+        assert isinstance(tool.POSITIONAL, bool), name
+
+
+def test_tfdeblur_help_lists_the_subcommands():
+    script = os.path.join(os.path.dirname(sys.executable), "tfdeblur")
+    assert os.path.exists(script), "pip install -e . puts `tfdeblur` beside python"
+    for command in ([script, "--help"], [sys.executable, "-m", "tfdeblur", "--help"]):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")}
+        assert (
+            listed
+            == set(COMMANDS)
+            >= {
+                "train",
+                "evaluate",
+                "deblur",
+                "export",
+                "models",
+                "synthesize",
+                "plots",
+                "reproduce",
+            }
+        )
+
+
+def test_a_subcommand_help_shows_its_docstring_and_flags():
+    result = run_module("tfdeblur", "train", "--help")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("Trains a deblurring GAN")
+    assert "--train_steps" in result.stdout and "--generator_depth" in result.stdout
+
+
+def test_unknown_command_is_a_one_line_error():
+    result = run_module("tfdeblur", "trian")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown command 'trian'")
+
+
+def test_tfdeblur_models_and_python_m_tfdeblur_models_agree():
+    # `tfdeblur models` and `python -m tfdeblur.models` are the same code.
+    flagfile = os.path.join(REPO, "experiments", "quickstart.cfg")
+    outputs = [
+        run_module(*module, f"--flagfile={flagfile}").stdout.splitlines()[-1]
+        for module in (["tfdeblur", "models"], ["tfdeblur.models"])
+    ]
+    assert outputs[0] == outputs[1] == "params: 1807683"
+
+
+def test_prepare_builds_gopro_without_apache_beam(tmp_path):
+    counts = write_gopro_tree(str(tmp_path / "manual"))
+    result = run_module(
+        "tfdeblur",
+        "prepare",
+        f"--manual_dir={tmp_path / 'manual'}",
+        f"--data_dir={tmp_path / 'tfds'}",
+        "--config=blur",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"test {counts['test']}, train {counts['train']} pairs" in result.stdout
+
+
+def test_prepare_names_a_missing_download(tmp_path):
+    (tmp_path / "manual").mkdir()
+    manual_dir = tmp_path / "manual"
+    result = run_module("tfdeblur", "prepare", f"--manual_dir={manual_dir}", f"--data_dir={tmp_path}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "GOPRO_Large.zip" in result.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    with open(os.path.join(REPO, ".ci", "test_command")) as file:
+        command = file.read().strip()
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as file:
+        readme = file.read()
+    assert f"\n    $ {command}\n" in readme
+    with open(os.path.join(REPO, ".ci", "run")) as file:
+        assert ".ci/test_command" in file.read()
+
+
+@pytest.mark.parametrize("name", ["train", "evaluate", "deblur", "export", "plots", "pack", "client"])
+def test_python_m_entry_points_run_their_tool(name):
+    with open(os.path.join(PACKAGE, f"{name}.py")) as file:
+        assert f'command.run("{name}")' in file.read()
+
+
+def test_nothing_cites_documents_outside_the_repository():
+    citing = []
+    for directory, folders, files in os.walk(REPO):
+        folders[:] = [name for name in folders if not name.startswith(".") and name != "runs"]
+        for name in files:
+            if name.endswith((".py", ".md", ".cfg", ".ipynb")):
+                path = os.path.join(directory, name)
+                with open(path, encoding="utf-8") as file:
+                    if "design" + ".md" in file.read():
+                        citing.append(os.path.relpath(path, REPO))
+    assert not citing, "cite the paper, an equation or docs/ instead"

@@ -1,0 +1,70 @@
+"""Runs one tool: defines its flags, expands flagfiles, parses, and reports errors in one line.
+
+Every tool module (`tfdeblur.tools.<name>`) has a docstring (its `--help`),
+`define_flags()`, `main(argv)` and `POSITIONAL` (whether it takes arguments
+that are not flags). `run` is the only place where flags are parsed, for
+`tfdeblur <tool>` and `python -m tfdeblur.<tool>` alike.
+"""
+
+import importlib
+import sys
+
+from absl import app, flags
+
+from tfdeblur import flagfiles
+from tfdeblur.errors import InputError, TrainingDiverged
+
+HELP = ("--help", "-h", "--helpshort", "-help")
+# Flags the user typed on the command line itself (not read from a flagfile), by name.
+typed_flags = set()
+
+
+def run(name, argv=None):
+    """Runs `tfdeblur.tools.<name>` on `argv` (default: sys.argv); exits with its status.
+
+    Exit status 2 with one `error:` line for an `InputError` (bad file, flag,
+    spec...), 3 for a `TrainingDiverged`; anything else keeps its traceback.
+    """
+    tool = importlib.import_module(f"tfdeblur.tools.{name}")
+    argv = list(sys.argv if argv is None else argv)
+    tool.define_flags()
+    if any(argument in HELP for argument in argv[1:]):
+        print(_help(tool))
+        sys.exit(0)
+    try:
+        expanded = [argv[0], *flagfiles.expand(argv[1:])]
+    except InputError as error:
+        _fail(error, 2)
+    typed_flags.update(_flag_name(argument) for argument in argv[1:] if argument.startswith("-"))
+
+    def guarded(arguments):
+        if len(arguments) > 1 and not tool.POSITIONAL:
+            raise app.UsageError(f"unexpected arguments: {' '.join(arguments[1:])}")
+        try:
+            return tool.main(arguments)
+        except InputError as error:
+            _fail(error, 2)
+        except TrainingDiverged as error:
+            _fail(error, 3)
+
+    app.run(guarded, argv=expanded)
+
+
+def _fail(error, status):
+    print(f"error: {error}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _flag_name(argument):
+    name = argument.lstrip("-").split("=", 1)[0]
+    return name[2:] if name.startswith("no") and name[2:] in flags.FLAGS else name
+
+
+def _help(tool):
+    """The tool's docstring, then its own flags and the experiment flags it reads."""
+    sections = [tool.__doc__.strip()]
+    for module in (tool.__name__, "tfdeblur.experiment"):
+        text = flags.FLAGS.module_help(module)
+        if text.strip():
+            sections.append(text)
+    return "\n\n".join(sections)

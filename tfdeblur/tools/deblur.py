@@ -1,0 +1,154 @@
+r"""Deblurs images: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D | --saved_model=S]`.
+
+INPUT: image files, folders (their PNG/JPEG/BMP files) or globs. OUT: a file
+when there is one input image, else a folder (created), where each result keeps
+its input's name. Results are same-size uint8 images in the input's format
+(BMP is written as PNG) unless `--format` says otherwise. Without
+`--checkpoint` or `--saved_model`, the demo model shipped with the package is
+used (`tfdeblur.pretrained`: synthetic blur, not GoPro).
+
+Any size: generators pad to their stride and crop back; images with a side
+over `--tile` run in overlapping tiles with blended seams, so memory is set by
+the tile, not the photo. A file that cannot be read is reported and skipped;
+the others are still written, and the exit status is then 1.
+"""
+
+import functools
+import glob
+import os
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import flags
+
+from tfdeblur import distribute, pretrained, serving
+from tfdeblur.checkpoints import load_generator
+from tfdeblur.data.files import EXTENSIONS, image_files, read_image
+from tfdeblur.errors import InputError
+from tfdeblur.inference import TiledRestorer
+from tfdeblur.models import attention_tile
+
+POSITIONAL = True
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+    flags.DEFINE_string(
+        "output", None, "Output file (one input image) or folder.", short_name="o", required=True
+    )
+    flags.DEFINE_string("checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.")
+    flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
+    flags.DEFINE_integer(
+        "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
+    )
+    flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended.", lower_bound=0)
+    flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
+    flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of JPEG outputs.", lower_bound=1, upper_bound=100)
+    flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
+    flags.DEFINE_enum(
+        "mixed_precision",
+        "float32",
+        distribute.PRECISIONS,
+        "Compute dtype of a checkpoint's or the demo model's generator (mixed_bfloat16: ~2x faster on "
+        "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
+    )
+    flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
+
+
+def expand_inputs(arguments):
+    """Image paths named by files, folders and globs, in order; InputError for one that names nothing."""
+    paths = []
+    for argument in arguments:
+        if os.path.isdir(argument):
+            found = list(image_files(argument).values())
+        elif glob.has_magic(argument):
+            found = sorted(path for path in glob.glob(argument) if path.lower().endswith(EXTENSIONS))
+        elif os.path.isfile(argument):
+            found = [argument]
+        else:
+            raise InputError(f"{argument}: no such file or folder")
+        if not found:
+            raise InputError(f"{argument}: no PNG/JPEG/BMP images here")
+        paths.extend(found)
+    return paths
+
+
+def output_paths(inputs, output, image_format="same"):
+    """Where each input's result goes (see the module docstring); InputError if two would collide."""
+    if len(inputs) == 1 and os.path.splitext(output)[1].lower() in EXTENSIONS and not os.path.isdir(output):
+        if output.lower().endswith(".bmp"):
+            raise InputError(f"-o {output}: BMP is read, not written; give a .png or .jpg name")
+        return [output]
+    paths = []
+    for path in inputs:
+        stem, extension = os.path.splitext(os.path.basename(path))
+        if image_format != "same":
+            extension = f".{image_format}"
+        elif extension.lower() == ".bmp":
+            extension = ".png"
+        paths.append(os.path.join(output, stem + extension))
+    seen = {}
+    for source, target in zip(inputs, paths):
+        if target in seen:
+            raise InputError(f"{seen[target]} and {source} would both be written to {target}; rename one")
+        seen[target] = source
+    return paths
+
+
+def encode(image, path, jpeg_quality=95):
+    """uint8 [H, W, 3] -> PNG or JPEG bytes, by the extension of `path`."""
+    if path.lower().endswith((".jpg", ".jpeg")):
+        return tf.io.encode_jpeg(image, quality=jpeg_quality).numpy()
+    return tf.io.encode_png(image).numpy()
+
+
+def load_restorer():
+    """(restore, config) from the flags: a float [-1, 1] function in inference mode, and its
+    `ModelConfig` (None for a SavedModel written without one)."""
+    if FLAGS.saved_model:
+        if FLAGS.mixed_precision != "float32":
+            raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
+        return serving.load(FLAGS.saved_model)
+    distribute.set_precision(FLAGS.mixed_precision)
+    generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
+    return functools.partial(generator, training=False), config
+
+
+def main(argv):
+    inputs = expand_inputs(argv[1:])
+    if not inputs:
+        raise InputError("no input images: give files, folders or globs")
+    outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
+    restore, config = load_restorer()
+    tile = min((side for side in (FLAGS.tile, config and attention_tile(config)) if side), default=None)
+    if tile is not None and FLAGS.tile_overlap >= tile:
+        raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
+    if tile is not None and config and config.generator_norm == "instance":
+        print(
+            f"note: instance norm normalises each tile by its own statistics; images over {tile} px "
+            "may show it (raise --tile, or --tile=0, where memory allows)",
+            file=sys.stderr,
+        )
+    restorer = TiledRestorer(restore, tile, FLAGS.tile_overlap)
+
+    failed = []
+    progress = keras.utils.Progbar(len(inputs), unit_name="image")
+    for source, target in zip(inputs, outputs):
+        try:
+            blurred = read_image(source)
+        except InputError as error:
+            failed.append(str(error))
+        else:
+            restored = restorer(blurred)
+            if FLAGS.side_by_side:
+                restored = np.concatenate([blurred, restored], axis=1)
+            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+            tf.io.write_file(target, encode(restored, target, FLAGS.jpeg_quality))
+        progress.add(1)
+    for message in failed:
+        print(f"error: {message}", file=sys.stderr)
+    print(f"Wrote {len(inputs) - len(failed)} of {len(inputs)} images to {FLAGS.output}")
+    if failed:
+        sys.exit(1)

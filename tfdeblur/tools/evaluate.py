@@ -1,0 +1,70 @@
+r"""Evaluates a trained generator: `tfdeblur evaluate --checkpoint=D --output_dir=E [--dataset=SPEC]`.
+
+Writes `E/metrics.json` (psnr, ssim, ssim_3d, psnr_y, ssim_y, input_psnr,
+input_ssim, num_images), `E/metrics.md` (a markdown table row),
+`E/per_image.csv` and `E/comparison.png`, on full-size frames of `--dataset`.
+A row's flagfile may come first (`--flagfile=experiments/<row>.cfg`) for its
+dataset flags; give `--output_dir` after it, as the flagfile names the run's.
+The network is the checkpoint's own (`checkpoints/config.json`): model flags
+typed on the command line are refused, and a flagfile's are ignored.
+"""
+
+import os
+import sys
+
+from absl import flags
+
+from tfdeblur import data, experiment
+from tfdeblur.checkpoints import load_generator
+from tfdeblur.errors import InputError
+from tfdeblur.evaluation import evaluate, format_summary, write_report
+from tfdeblur.models import ModelConfig, attention_tile
+from tfdeblur.tools import command
+
+POSITIONAL = False
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+    experiment.define_flags()  # so a row's flagfile can be given
+    flags.mark_flag_as_required("output_dir")
+    flags.DEFINE_string(
+        "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.", required=True
+    )
+    flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
+    flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
+
+
+def main(argv):
+    del argv
+    typed = sorted(command.typed_flags & set(experiment.MODEL_FLAGS))
+    if typed:
+        raise InputError(
+            f"{', '.join(f'--{name}' for name in typed)}: evaluate rebuilds the network from the "
+            f"checkpoint's config.json (--checkpoint={FLAGS.checkpoint}), its source of truth; drop the flag"
+        )
+    generator, config = load_generator(FLAGS.checkpoint)
+    flagfile_model = experiment.Experiment.from_flags(FLAGS).model
+    if flagfile_model != ModelConfig() and flagfile_model != config:
+        names = ", ".join(f"--{name}" for name in config.differences(flagfile_model))
+        print(
+            f"note: the checkpoint's config.json differs from the flagfile's model ({names}); "
+            "evaluating the checkpoint's",
+            file=sys.stderr,
+        )
+    pairs = data.evaluation_pairs(
+        FLAGS.dataset, FLAGS.split, data_dir=FLAGS.data_dir, manual_dir=FLAGS.manual_dir
+    )
+    records, examples = evaluate(
+        generator,
+        pairs,
+        keep_images=FLAGS.num_figures,
+        tile=attention_tile(config),
+        progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
+    )
+    print()
+    model = os.path.basename(os.path.normpath(FLAGS.checkpoint))
+    summary = write_report(
+        records, examples, FLAGS.output_dir, model=model, dataset=f"{FLAGS.dataset}/{FLAGS.split}"
+    )
+    print(f"{FLAGS.dataset}/{FLAGS.split}: {format_summary(summary)}")

@@ -1,0 +1,30 @@
+r"""Prints the networks of an experiment: `tfdeblur models --flagfile=F --summary`.
+
+Ends with the line `params: <N>`, the generator's parameter count (the network
+that is deployed), after a line with the discriminator's.
+"""
+
+from absl import flags
+
+from tfdeblur import experiment
+from tfdeblur.models import build_discriminator, build_generator
+
+POSITIONAL = False
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+    experiment.define_flags()
+    flags.DEFINE_bool("summary", False, "Print the layer-by-layer summaries of G and D.")
+
+
+def main(argv):
+    del argv
+    config = experiment.Experiment.from_flags(FLAGS).model
+    generator = build_generator(config)
+    discriminator = build_discriminator(config)
+    if FLAGS.summary:
+        generator.summary(line_length=120, expand_nested=False)
+        discriminator.summary(line_length=120)
+    print(f"discriminator params: {discriminator.count_params()}")
+    print(f"params: {generator.count_params()}")
