@@ -2,7 +2,7 @@ r"""Inference speed and memory: `python benchmarks/inference.py [--models=pix2pi
 
 Prints one JSON line per model and size: a 1280x720 frame (median of `--runs`
 after one warm-up run), then a 4000x3000 photo through `--tile` tiles, as
-`python -m tfdeblur.deblur` runs them (`--photo_runs`, after one warm-up tile). Models are the row flagfiles'
+`tfdeblur deblur` runs them (`--photo_runs`, after one warm-up tile). Models are the row flagfiles'
 generators with random weights (speed does not depend on the weights) and
 `demo`, the shipped model. Each measurement runs in its own process, so
 `peak_rss_mb` (the process's peak resident memory) belongs to that model alone; every line
@@ -12,7 +12,6 @@ Run from the repository root with tfdeblur installed (`pip install -e .`).
 
 import functools
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -22,12 +21,11 @@ import time
 import numpy as np
 from absl import app, flags
 
-from tfdeblur import cli, distribute, machine, pretrained
+from tfdeblur import distribute, experiment, machine, paper, pretrained
 from tfdeblur.inference import TiledRestorer
-from tfdeblur.models import ModelConfig, attention_tile, build_generator
+from tfdeblur.models import attention_tile, build_generator
 
 FLAGS = flags.FLAGS
-cli.define_model_flags()
 flags.DEFINE_list("models", ["pix2pix", "rir", "deblurgan", "demo"], "Row flagfile names, or demo.")
 flags.DEFINE_list(
     "sizes", ["720x1280"], "Frame sizes HxW, timed whole (tiled only where self-attention must)."
@@ -36,8 +34,8 @@ flags.DEFINE_string("photo", "3000x4000", "The large photo's size HxW, run in ti
 flags.DEFINE_list("photo_models", ["deblurgan", "demo"], "Models run on the large photo.")
 flags.DEFINE_integer("runs", 3, "Timed runs of a frame (after a warm-up run).", lower_bound=1)
 flags.DEFINE_integer("photo_runs", 1, "Timed runs of a tiled image (after a warm-up tile).", lower_bound=1)
-flags.DEFINE_integer("tile", 1024, "Tile side of the large photo (as tfdeblur.deblur's default).")
-flags.DEFINE_integer("tile_overlap", 64, "Tile overlap (as tfdeblur.deblur's default).")
+flags.DEFINE_integer("tile", 1024, "Tile side of the large photo (as tfdeblur deblur's default).")
+flags.DEFINE_integer("tile_overlap", 64, "Tile overlap (as tfdeblur deblur's default).")
 flags.DEFINE_enum("mixed_precision", "float32", distribute.PRECISIONS, "Compute dtype of the generators.")
 flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile in this process.")
 
@@ -46,8 +44,7 @@ def _generator(model):
     """(generator, config) of a row flagfile (random weights), or the demo model."""
     if model == "demo":
         return pretrained.load()
-    FLAGS(["benchmark", f"--flagfile={os.path.join('experiments', model + '.cfg')}"], known_only=True)
-    config = ModelConfig.from_flags(FLAGS)
+    config = experiment.Experiment.from_flagfile(paper.flagfile(model)).model
     return build_generator(config), config
 
 

@@ -28,8 +28,9 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import data, machine
-from tfdeblur.data import folder, pipeline, synthetic
+from tfdeblur import data, experiment, machine, paper
+from tfdeblur.data import pipeline, synthetic
+from tfdeblur.data.sources import folder
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("sources", ["embedded", "synthetic", "folder", "blur_crop"], "What to time.")
@@ -37,8 +38,15 @@ flags.DEFINE_integer("pairs", 8, "1280x720 PNG images (pairs for folder) to writ
 flags.DEFINE_integer("batches", 100, "Batches to time (after 10 warm-up batches).")
 flags.DEFINE_bool("train_steps", True, "Also time the train steps the pipelines feed.")
 
-QUICKSTART = {"crop": 64, "batch_size": 16}  # experiments/quickstart.cfg
-PAPER = {"crop": 256, "batch_size": 1}
+
+def _crops(name):
+    """The crop side and batch size of `experiments/<name>.cfg`."""
+    train = experiment.Experiment.from_flagfile(paper.flagfile(name)).train
+    return {"crop": train.crop_size, "batch_size": train.batch_size}
+
+
+QUICKSTART = _crops("quickstart")
+PAPER = _crops("deblurgan")
 
 
 def _write_photos(root, count, pairs):

@@ -11,9 +11,7 @@ own process; every line names the machine (CPU model and vector units, see
 `tfdeblur.machine`). Run from the repository root with tfdeblur installed.
 """
 
-import glob
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -24,17 +22,12 @@ import keras
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import cli, distribute, experiment, machine
-from tfdeblur.models import ModelConfig
+from tfdeblur import distribute, experiment, machine, paper
+from tfdeblur.paper import EXPERIMENTS as ROWS
 
 FLAGS = flags.FLAGS
-cli.define_experiment_flags()
-ROWS = sorted(
-    os.path.basename(path)[:-4]
-    for path in glob.glob(os.path.join("experiments", "*.cfg"))
-    if not path.endswith("quickstart.cfg")
-)
-flags.DEFINE_list("models", ROWS, "Row flagfile names.")
+flags.DEFINE_list("models", sorted(ROWS), "Row flagfile names.")
+flags.DEFINE_enum("mixed_precision", "float32", distribute.PRECISIONS, "Keras dtype policy of the GANs.")
 flags.DEFINE_list("batches", ["1", "8"], "Batch sizes.")
 flags.DEFINE_list("jit", ["false", "true"], "XLA settings to time.")
 flags.DEFINE_integer("crop", 256, "Crop side.")
@@ -58,10 +51,9 @@ def _generator_step(gan):
 
 
 def measure(model, batch, jit):
-    FLAGS(["benchmark", f"--flagfile={os.path.join('experiments', model + '.cfg')}"], known_only=True)
+    run = experiment.Experiment.from_flagfile(paper.flagfile(model), "--vgg_weights=random")
     precision = distribute.set_precision(FLAGS.mixed_precision)
-    config = ModelConfig.from_flags(FLAGS)
-    gan = experiment.build_gan(FLAGS, config, vgg_weights=None)
+    gan = experiment.build_gan(run)
     gan.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4), jit_compile=jit)
     sharp = tf.random.uniform([batch, FLAGS.crop, FLAGS.crop, 3], -1.0, 1.0)
     blurred = tf.nn.avg_pool2d(sharp, 5, 1, "SAME")

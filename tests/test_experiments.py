@@ -1,4 +1,4 @@
-"""Every row of the paper's tables is a flagfile that builds and trains (design.md §2)."""
+"""Every row of the paper's tables is a flagfile that builds and trains (tfdeblur.paper)."""
 
 import collections
 import glob
@@ -9,11 +9,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from absl import flags
 
 from tests.conftest import REPO, run_module
-from tfdeblur import experiment, train  # noqa: F401 (train defines the experiment flags)
-from tfdeblur.models import ModelConfig
+from tfdeblur import experiment, paper
 
 ROWS = sorted(
     set(glob.glob(os.path.join(REPO, "experiments", "*.cfg")))
@@ -26,6 +24,7 @@ SMALL = [
     "--generator_blocks=2",
     "--channel_reduction=1",  # all units: a tiny squeeze layer may start with every ReLU dead
     "--discriminator_filters=4",
+    "--vgg_weights=random",
 ]
 
 
@@ -43,21 +42,37 @@ def test_every_table_row_has_a_flagfile():
         "deblurgan_edge",
         "deblurgan_feedback",
     }
+    assert names == set(paper.EXPERIMENTS)
 
 
-@pytest.fixture
-def parse_flags():
-    def parse(path, *extra):
-        flags.FLAGS.unparse_flags()
-        flags.FLAGS(["train", f"--flagfile={path}", *extra])
-        return flags.FLAGS
+@pytest.mark.parametrize("row", paper.ROWS, ids=lambda row: row.experiment)
+def test_row_flagfile_names_its_row_and_holds_only_what_differs_from_its_base(row, tmp_path):
+    path = os.path.join(REPO, "experiments", f"{row.experiment}.cfg")
+    with open(path) as file:
+        lines = file.read().splitlines()
+    assert lines[0] == paper.flagfile_title(row)
+    assert not re.search(r"\d\d\.\d\d", "\n".join(lines)), "reported numbers live in tfdeblur/paper.py"
+    # Every setting of the row changes the experiment: none repeats what its includes already set.
+    full = experiment.Experiment.from_flagfile(path)
+    for index, line in enumerate(lines):
+        if line.startswith("--") and not line.startswith(("--flagfile=", "--output_dir=")):
+            copy = tmp_path / f"without_{index}.cfg"  # includes made absolute
+            text = "\n".join(lines[:index] + lines[index + 1 :])
+            copy.write_text(text.replace("--flagfile=", f"--flagfile={REPO}/experiments/"))
+            assert experiment.Experiment.from_flagfile(str(copy)) != full, f"{path}: {line} repeats its base"
 
-    yield parse
-    flags.FLAGS.unparse_flags()
+
+def test_row_flagfiles_work_from_any_directory(tmp_path, monkeypatch):
+    path = os.path.join(REPO, "experiments", "rir_large.cfg")
+    expected = experiment.Experiment.from_flagfile(path)
+    monkeypatch.chdir(tmp_path)
+    assert experiment.Experiment.from_flagfile(path) == expected
+    assert expected.model.generator == "rir" and expected.model.generator_depth == 6
+    assert expected.train.l1_weight == 100 and expected.train.learning_rate == 2e-4
 
 
 @pytest.mark.parametrize("path", ROWS, ids=lambda path: os.path.basename(path))
-def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
+def test_row_trains_and_every_weight_gets_a_gradient(path):
     # Bug 7 of the paper's code: blocks computed and thrown away. Every trainable
     # weight of G and D must receive a non-zero gradient within two steps (a fresh
     # self-attention block has gamma = 0, so its convs only get one at step 2).
@@ -65,19 +80,18 @@ def test_row_trains_and_every_weight_gets_a_gradient(parse_flags, path):
     # networks here can also start with every ReLU of a tiny squeeze layer dead by
     # chance (seen on RiR, not reproducibly), so a row passes when one of three
     # seeded initialisations has every weight learning.
-    flag_values = parse_flags(path, *SMALL)
-    config = ModelConfig.from_flags(flag_values)
+    run = experiment.Experiment.from_flagfile(path, *SMALL)
     for seed in range(3):
-        dead = _weights_without_gradient(flag_values, config, seed)
+        dead = _weights_without_gradient(run, seed)
         if not dead:
             break
     assert not dead
 
 
-def _weights_without_gradient(flag_values, config, seed):
+def _weights_without_gradient(run, seed):
     """Trains the row two steps from `seed`; the paths of the weights whose gradients stayed 0."""
     keras.utils.set_random_seed(seed)
-    gan = experiment.build_gan(flag_values, config, vgg_weights=None)
+    gan = experiment.build_gan(run)
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
     seen = collections.defaultdict(bool)
     for optimizer in (gan.optimizer, gan.discriminator_optimizer):
@@ -92,7 +106,7 @@ def _weights_without_gradient(flag_values, config, seed):
 
     weights = gan.generator.trainable_weights + gan.discriminator.trainable_weights
     assert {weight.path for weight in weights} <= set(seen)
-    expected_critic_steps = 5 if flag_values.adversarial_loss == "wgan-gp" else 1
+    expected_critic_steps = 5 if run.train.adversarial_loss == "wgan-gp" else 1
     assert int(gan.discriminator_optimizer.iterations) == 2 * expected_critic_steps
     return [path for path, nonzero in seen.items() if not nonzero]
 
@@ -116,12 +130,17 @@ def test_models_summary_prints_the_parameter_count(path):
     assert re.fullmatch(r"params: \d+", generator_line), generator_line
     assert re.fullmatch(r"discriminator params: \d+", discriminator_line), discriminator_line
     # The README's model table quotes both counts; they must be what the code builds.
-    row = re.search(rf"`{os.path.basename(path)}` \|[^|]*\| ([\d,]+) \| ([\d,]+) \|", _readme())
+    row = re.search(
+        rf"`{os.path.basename(path)}` \|[^|]*\| ([\d,]+) \| ([\d,]+) \| ([\d.]+) / ([\d.]+) \|", _readme()
+    )
     assert row, f"README has no table row for {os.path.basename(path)}"
-    assert [int(count.replace(",", "")) for count in row.groups()] == [
+    assert [int(count.replace(",", "")) for count in row.groups()[:2]] == [
         int(generator_line.split()[-1]),
         int(discriminator_line.split()[-1]),
     ]
+    # ... and the paper's numbers, as tfdeblur.paper holds them.
+    (reported,) = [entry for entry in paper.ROWS if entry.experiment == os.path.basename(path)[:-4]]
+    assert (float(row.group(3)), float(row.group(4))) == (reported.psnr, reported.ssim)
 
 
 def _readme():
