@@ -8,7 +8,7 @@ from tfdeblur import metrics
 
 
 def _skimage_ssim(image, reference):
-    # The arguments that make scikit-image compute our definition (design.md §1).
+    # The arguments that make scikit-image compute our definition (eq. 10; docs/paper-notes.md).
     return structural_similarity(
         reference,
         image,
