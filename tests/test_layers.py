@@ -6,7 +6,14 @@ import skimage.data
 import skimage.feature
 import tensorflow as tf
 
-from tfdeblur.layers import CannyEdges, ChannelAttention, ConvLSTMFeedback, SelfAttention
+from tfdeblur.layers import (
+    CannyEdges,
+    ChannelAttention,
+    ConvLSTMFeedback,
+    ReflectionPadding2D,
+    ReflectPadToMultiple,
+    SelfAttention,
+)
 
 
 def test_fresh_self_attention_is_the_identity():
@@ -112,3 +119,26 @@ def test_layers_round_trip_their_config(layer):
     assert clone.get_config() == layer.get_config()
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
     assert type(restored) is type(layer)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        SelfAttention(name="sa"),
+        ChannelAttention(name="ca"),
+        CannyEdges(name="edges"),
+        ConvLSTMFeedback(4, 1, name="feedback"),
+        ReflectPadToMultiple(8, name="pad"),
+        ReflectionPadding2D(1, name="reflect"),
+    ],
+    ids=lambda layer: layer.name,
+)
+def test_layers_declare_the_images_they_accept(layer):
+    # InputSpec: a tensor of the wrong rank is refused by name before any computation.
+    with pytest.raises(ValueError, match=rf"layer '{layer.name}' is incompatible"):
+        layer(tf.zeros([8, 8, 3]))
+
+
+def test_canny_edges_take_rgb_images_only():
+    with pytest.raises(ValueError, match="layer 'edges' is incompatible"):
+        CannyEdges(name="edges")(tf.zeros([1, 8, 8, 4]))

@@ -24,6 +24,7 @@ class SelfAttention(keras.layers.Layer):
 
     def __init__(self, value_ratio=0.5, max_positions=128 * 128, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4)
         self.value_ratio = value_ratio
         self.max_positions = int(max_positions)
 
@@ -81,6 +82,7 @@ class ChannelAttention(keras.layers.Layer):
 
     def __init__(self, reduction=16, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4)
         self.reduction = int(reduction)
 
     def build(self, input_shape):

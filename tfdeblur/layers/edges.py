@@ -120,6 +120,7 @@ class CannyEdges(keras.layers.Layer):
 
     def __init__(self, sigma=1.0, low_threshold=0.1, high_threshold=0.2, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4, axes={-1: 3})  # RGB images
         if not 0 <= low_threshold <= high_threshold:
             raise ValueError(
                 f"need 0 <= low_threshold <= high_threshold, got {low_threshold}, {high_threshold}"

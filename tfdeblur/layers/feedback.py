@@ -20,6 +20,7 @@ class ConvLSTMFeedback(keras.layers.Layer):
 
     def __init__(self, filters, iterations=4, kernel_size=3, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4)
         if iterations < 1:
             raise ValueError(f"feedback iterations must be at least 1, got {iterations}")
         self.filters = int(filters)

@@ -26,6 +26,7 @@ class ReflectPadToMultiple(keras.layers.Layer):
 
     def __init__(self, multiple, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4)
         self.multiple = int(multiple)
 
     def call(self, images):
@@ -66,6 +67,7 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def __init__(self, padding, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = keras.InputSpec(ndim=4)
         self.padding = int(padding)
 
     def call(self, images):
