@@ -107,3 +107,19 @@ def test_unknown_settings_in_a_config_file_are_one_line_errors(tmp_path):
 def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(InputError, match=f"--checkpoint={tmp_path}/nothing"):
         load_generator(str(tmp_path / "nothing"))
+
+
+def test_runs_saved_before_the_penalty_seed_was_checkpointed_still_resume(tiny_config, tmp_path):
+    def make():
+        gan = GAN(build_generator(tiny_config), build_discriminator(tiny_config), seed=3)
+        gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+        return gan, TrainingCheckpoint(gan, str(tmp_path))
+
+    gan, checkpoint = make()
+    gan.train_on_batch(*[tf.random.uniform([1, 32, 32, 3], -1.0, 1.0, seed=1)] * 2)
+    # What a run of an earlier version saved: networks and optimizers only.
+    tf.train.CheckpointManager(checkpoint.networks_only, str(tmp_path), 3).save(checkpoint_number=1)
+    resumed, checkpoint = make()
+    assert checkpoint.restore_latest().endswith("ckpt-1")
+    for a, b in zip(gan.generator.weights, resumed.generator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

@@ -69,13 +69,15 @@ class TrainingCheckpoint:
 
     def __init__(self, gan, directory, max_to_keep=3, chief=True):
         gan.build_optimizers()
-        self.checkpoint = tf.train.Checkpoint(
-            generator=gan.generator,
-            discriminator=gan.discriminator,
-            generator_optimizer=gan.optimizer,
-            discriminator_optimizer=gan.discriminator_optimizer,
-            gradient_penalty_seed=gan.seed_generator.state,
-        )
+        networks = {
+            "generator": gan.generator,
+            "discriminator": gan.discriminator,
+            "generator_optimizer": gan.optimizer,
+            "discriminator_optimizer": gan.discriminator_optimizer,
+        }
+        self.checkpoint = tf.train.Checkpoint(**networks, gradient_penalty_seed=gan.seed_generator.state)
+        # Runs saved before the penalty's seed state was checkpointed resume without it.
+        self.networks_only = tf.train.Checkpoint(**networks)
         self.directory = directory
         if chief:
             self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
@@ -93,7 +95,9 @@ class TrainingCheckpoint:
         """Restores the newest checkpoint, if any; returns its path (or None)."""
         latest = self.latest
         if latest:
-            self.checkpoint.restore(latest).assert_existing_objects_matched()
+            saved = {name.split("/")[0] for name, _ in tf.train.list_variables(latest)}
+            checkpoint = self.checkpoint if "gradient_penalty_seed" in saved else self.networks_only
+            checkpoint.restore(latest).assert_existing_objects_matched()
         return latest
 
     def save(self):
