@@ -9,25 +9,29 @@ module of `tfdeblur.data.sources`, registered in `SOURCES`:
 - `folder:PATH`: your pairs, `PATH/blur/*` and `PATH/sharp/*` matched by name
   (or `PATH/<split>/blur` ... when PATH holds splits);
 - `synthetic:PATH[,mode=kernel|warp]`: sharp images in PATH (or `PATH/<split>`)
-  blurred with camera-shake kernels (or GoPro-like warps).
+  blurred with camera-shake kernels (or GoPro-like warps);
+- `frames:PATH[,window=7-13][,stride=K]`: consecutive high-frame-rate frames
+  (one clip, or a folder of clips) averaged as GoPro's blurred images were.
 
 `train_pairs` gives an endless stream of random crops, `evaluation_pairs` the
 full-size frames of a split, never resized.
 """
 
 import dataclasses
+import re
 
 from tfdeblur.data import sources
 from tfdeblur.data.pipeline import augment_batch, training_batches
 from tfdeblur.errors import InputError
 
-# A source module has SPEC (its usage), OPTIONS ({name: allowed values}), check(spec),
+# A source module has SPEC (its usage), OPTIONS ({name: regex of its values}), check(spec),
 # train_pairs(spec, crop_size, seed, **locations) and evaluation_pairs(spec, split, **locations).
 SOURCES = {
     "embedded": sources.embedded,
     "gopro": sources.gopro,
     "folder": sources.folder,
     "synthetic": sources.synthetic,
+    "frames": sources.frames,
 }
 SPECS = tuple(source.SPEC for source in SOURCES.values())
 
@@ -51,8 +55,8 @@ def parse_spec(spec):
     options = {}
     for setting in settings:
         key, _, value = setting.partition("=")
-        if key not in source.OPTIONS or value not in source.OPTIONS[key]:
-            allowed = [f"{key}={value}" for key, values in source.OPTIONS.items() for value in values]
+        if key not in source.OPTIONS or not re.fullmatch(source.OPTIONS[key], value):
+            allowed = [f"{key}={pattern}" for key, pattern in source.OPTIONS.items()]
             raise InputError(
                 f"dataset spec {spec!r}: unknown setting {setting!r} for {name} "
                 f"(allowed: {', '.join(allowed) or 'none'})"

@@ -16,7 +16,7 @@ COMMANDS = {
     "deblur": "deblur photos of any size (tiled), with the shipped model or yours",
     "export": "write a SavedModel that TF Serving loads as it is",
     "models": "print an experiment's networks and parameter counts",
-    "synthesize": "write blurred/sharp pairs from sharp photos",
+    "synthesize": "write blurred/sharp pairs from sharp photos or high-frame-rate frames",
     "prepare": "prepare a TFDS dataset (GoPro) from its manual download, without Apache Beam",
     "plots": "training curves from a run's TensorBoard logs",
     "reproduce": "train and evaluate every row of the paper's tables; write the table",

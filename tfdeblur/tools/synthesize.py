@@ -1,10 +1,13 @@
-r"""Writes blurred/sharp pairs from sharp photos: `tfdeblur synthesize --sharp_dir=S --out=O`.
+r"""Writes blurred/sharp pairs: `tfdeblur synthesize --sharp_dir=S --out=O` or `--mode=frames --frames_dir=F`.
 
-`O/blur/<name>.png` and `O/sharp/<name>.png` for every image of `S`, which
-`--dataset=folder:O` then reads. `--mode=kernel` blurs each image with one
-camera-shake PSF; `--mode=warp` with GoPro-like, spatially varying blur
-(`tfdeblur.data.synthetic`). Image i is blurred with seed (`--seed`, i): the
-same pairs every time.
+`O/blur/<name>.png` and `O/sharp/<name>.png`, which `--dataset=folder:O` then
+reads. From sharp photos (`--sharp_dir`): `--mode=kernel` blurs each image with
+one camera-shake PSF, `--mode=warp` with GoPro-like, spatially varying blur
+(`tfdeblur.data.synthetic`); image i is blurred with seed (`--seed`, i). From
+high-frame-rate frames (`--mode=frames --frames_dir=F`, a clip's frames or a
+folder of clips): the average of `--window` consecutive frames in linear light
+and its centre frame, as GoPro was made (`tfdeblur.data.sources.frames`), one
+pair every `--stride` frames, named `<clip>_<first frame>_<N>`. The same pairs every time.
 """
 
 import os
@@ -14,6 +17,7 @@ from absl import flags
 
 from tfdeblur.data import synthetic
 from tfdeblur.data.files import image_files, read_image
+from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 
 POSITIONAL = False
@@ -21,23 +25,56 @@ FLAGS = flags.FLAGS
 
 
 def define_flags():
-    flags.DEFINE_string("sharp_dir", None, "Folder of sharp PNG/JPEG/BMP images.", required=True)
+    flags.DEFINE_enum(
+        "mode",
+        "kernel",
+        [*synthetic.MODES, "frames"],
+        "Camera-shake PSF, GoPro-like warps, or frame averages.",
+    )
+    flags.DEFINE_string("sharp_dir", None, "kernel, warp: folder of sharp PNG/JPEG/BMP images.")
+    flags.DEFINE_string("frames_dir", None, "frames: a folder of consecutive frames, or of such folders.")
     flags.DEFINE_string("out", None, "Output folder (gets blur/ and sharp/).", required=True)
-    flags.DEFINE_enum("mode", "kernel", synthetic.MODES, "Uniform camera-shake PSF, or GoPro-like warps.")
-    flags.DEFINE_integer("seed", 0, "Base seed: image i is blurred with seed (seed, i).")
+    flags.DEFINE_integer("seed", 0, "kernel, warp: image i is blurred with seed (seed, i).")
+    flags.DEFINE_string(
+        "window", frames.DEFAULT_WINDOW, "frames: frames per blurred image, N or a range low-high."
+    )
+    flags.DEFINE_integer(
+        "stride", None, "frames: frames between windows (default: the largest N).", lower_bound=1
+    )
 
 
 def main(argv):
     del argv
+    source = FLAGS.frames_dir if FLAGS.mode == "frames" else FLAGS.sharp_dir
+    if not source:
+        raise InputError(
+            f"--mode={FLAGS.mode} needs --{'frames_dir' if FLAGS.mode == 'frames' else 'sharp_dir'}"
+        )
+    for folder in ("blur", "sharp"):
+        os.makedirs(os.path.join(FLAGS.out, folder), exist_ok=True)
+    count = 0
+    for count, pair in enumerate(_frame_pairs() if FLAGS.mode == "frames" else _photo_pairs(), 1):
+        for folder in ("blur", "sharp"):
+            path = os.path.join(FLAGS.out, folder, f"{pair['name']}.png")
+            tf.io.write_file(path, tf.io.encode_png(pair[folder]))
+        print(f"\r{count} {pair['name']}", end="", flush=True)
+    print(f"\nWrote {count} pairs to {FLAGS.out}")
+
+
+def _photo_pairs():
     sources = image_files(FLAGS.sharp_dir)
     if not sources:
         raise InputError(f"--sharp_dir={FLAGS.sharp_dir}: no PNG, JPEG or BMP images")
-    for folder in ("blur", "sharp"):
-        os.makedirs(os.path.join(FLAGS.out, folder), exist_ok=True)
     for index, (name, path) in enumerate(sorted(sources.items())):
         sharp = read_image(path)
         blurred = synthetic.blurred_frame(sharp, seed=[FLAGS.seed, index], mode=FLAGS.mode)
-        for folder, image in (("blur", blurred), ("sharp", sharp)):
-            tf.io.write_file(os.path.join(FLAGS.out, folder, f"{name}.png"), tf.io.encode_png(image))
-        print(f"\r{index + 1}/{len(sources)} {name}", end="", flush=True)
-    print(f"\nWrote {len(sources)} pairs to {FLAGS.out}")
+        yield {"blur": blurred, "sharp": sharp, "name": name}
+
+
+def _frame_pairs():
+    sizes = frames.window_sizes(FLAGS.window)
+    found = frames.clips(FLAGS.frames_dir)
+    for name, paths in found.items():
+        frames.check_clip(name, paths, max(sizes))
+    for pair in frames.window_pairs(found, sizes, FLAGS.stride or max(sizes)):
+        yield {**pair, "name": pair["name"].replace("/", "_")}

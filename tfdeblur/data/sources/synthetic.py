@@ -17,7 +17,7 @@ from tfdeblur.data.pipeline import FRAME_SIGNATURE, endless, fits_in_memory
 from tfdeblur.errors import InputError
 
 SPEC = "synthetic:PATH"
-OPTIONS = {"mode": synthetic.MODES}
+OPTIONS = {"mode": "|".join(synthetic.MODES)}
 TEST_SEED = 20171225  # fixed forever, like embedded.TEST_SEED
 
 

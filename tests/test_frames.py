@@ -1,0 +1,127 @@
+"""Blur pairs from high-frame-rate frames: `frames:PATH` and `synthesize --mode=frames`."""
+
+import os
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPO, run_module
+from tests.fixtures import write_png
+from tfdeblur import data
+from tfdeblur.errors import InputError
+from tfdeblur.metrics import psnr
+
+SHARED_FRAMES = os.path.join(REPO, "..", "shared", "data", "gopro_frames", "GOPR0477_11_00")
+
+
+def _translating_clip(folder, count=15, shift=1, seed=0):
+    """`count` frames of one random pattern moving `shift` pixels right per frame (wrapping):
+    frame k is np.roll(pattern, k * shift). Returns the pattern in linear light."""
+    pattern = np.random.default_rng(seed).integers(0, 256, (24, 40, 3), dtype=np.uint8)
+    os.makedirs(folder)
+    for index in range(count):
+        write_png(os.path.join(folder, f"{index:06d}.png"), np.roll(pattern, index * shift, axis=1))
+    return pattern
+
+
+def _predicted_blur(pattern, first, size, shift):
+    """The average of frames first .. first + size - 1 in linear light (gamma 2.2), in float64."""
+    linear = (pattern / 255.0) ** 2.2
+    mean = sum(np.roll(linear, (first + k) * shift, axis=1) for k in range(size)) / size
+    return np.round(255.0 * mean ** (1 / 2.2))
+
+
+@pytest.mark.parametrize("shift", [1, 3])
+def test_a_translating_pattern_gives_the_predicted_blur(tmp_path, shift):
+    clip = str(tmp_path / "clip")
+    pattern = _translating_clip(clip, shift=shift)
+    pairs = list(data.evaluation_pairs(f"frames:{clip},window=5").as_numpy_iterator())
+    assert [pair["name"].decode() for pair in pairs] == ["clip/000000_5", "clip/000005_5", "clip/000010_5"]
+    for first, pair in zip((0, 5, 10), pairs):
+        np.testing.assert_array_equal(pair["sharp"], np.roll(pattern, (first + 2) * shift, axis=1))
+        difference = np.abs(pair["blur"].astype(float) - _predicted_blur(pattern, first, 5, shift))
+        assert difference.max() <= 1  # float32 exp/log against float64 powers: 1 LSB at most
+        assert np.mean(difference) < 0.05
+
+
+def test_windows_draw_odd_sizes_from_the_range_and_stride_as_asked(tmp_path):
+    clip = str(tmp_path / "clip")
+    _translating_clip(clip, count=40)
+    names = [pair["name"].decode() for pair in data.evaluation_pairs(f"frames:{clip}").as_numpy_iterator()]
+    sizes = [int(name.rsplit("_", 1)[1]) for name in names]
+    assert len(names) == 3 and set(sizes) <= {7, 9, 11, 13}  # first frames 0, 13, 26: no overlap
+    assert [name.split("/")[1][:6] for name in names] == ["000000", "000013", "000026"]
+    strided = list(data.evaluation_pairs(f"frames:{clip},window=8,stride=4").as_numpy_iterator())
+    assert [pair["name"].decode() for pair in strided][:2] == ["clip/000000_8", "clip/000004_8"]
+    assert len(strided) == 9  # first frames 0, 4, ..., 32
+
+
+def test_training_crops_come_from_random_windows(tmp_path):
+    clip = str(tmp_path / "clips" / "a")
+    _translating_clip(clip, shift=2)
+    crops = list(data.train_pairs(f"frames:{tmp_path / 'clips'},window=3-5", 16, seed=2).take(8))
+    assert all(crop["blur"].shape == crop["sharp"].shape == (16, 16, 3) for crop in crops)
+    assert all(crop["blur"].dtype.name == "uint8" for crop in crops)
+    assert any(not np.array_equal(crop["blur"], crop["sharp"]) for crop in crops)
+
+
+@pytest.mark.skipif(not os.path.isdir(SHARED_FRAMES), reason="the shared GoPro frames are not here")
+def test_the_shared_gopro_frames_give_gopro_sized_blurred_pairs(tmp_path):
+    clip = tmp_path / "GOPR0477_11_00"
+    clip.mkdir()
+    for name in sorted(os.listdir(SHARED_FRAMES))[:26]:
+        os.symlink(os.path.join(SHARED_FRAMES, name), clip / name)
+    pairs = list(data.evaluation_pairs(f"frames:{clip}").as_numpy_iterator())
+    assert len(pairs) == 2  # 26 frames, windows every 13
+    for pair in pairs:
+        assert pair["blur"].shape == pair["sharp"].shape == (720, 1280, 3)
+        assert 28.0 < float(psnr(pair["blur"], pair["sharp"])) < 40.0  # blurred, yet the same scene
+
+
+@pytest.mark.parametrize("problem", ["too_few", "sizes", "corrupt"])
+def test_bad_clips_are_named(tmp_path, problem):
+    clip = str(tmp_path / "clip")
+    _translating_clip(clip, count=6 if problem == "too_few" else 15)
+    expected = {"too_few": f"{clip}: 6 frames in clip 'clip', fewer than the 13-frame window"}
+    if problem == "sizes":
+        write_png(os.path.join(clip, "000003.png"), np.zeros((24, 41, 3), np.uint8))
+        expected[problem] = f"{clip}/000003.png is 24x41 but {clip}/000000.png is 24x40"
+    if problem == "corrupt":
+        with open(os.path.join(clip, "000004.png"), "wb") as file:
+            file.write(b"not an image")
+        expected[problem] = f"{clip}/000004.png: not a readable PNG/JPEG/BMP image"
+    for load in (
+        lambda: data.evaluation_pairs(f"frames:{clip}"),
+        lambda: data.train_pairs(f"frames:{clip}", 16),
+    ):
+        with pytest.raises(InputError) as error:
+            load()
+        assert expected[problem] in str(error.value)
+
+
+def test_bad_window_settings_are_named(tmp_path):
+    for spec, message in (("window=1", "window=1: give a frame count >= 2"), ("window=x", "unknown setting")):
+        with pytest.raises(InputError, match=message):
+            data.check_spec(f"frames:{tmp_path},{spec}")
+
+
+def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
+    _translating_clip(str(tmp_path / "clips" / "walk"))
+    result = run_module(
+        "tfdeblur.data.synthesize",
+        "--mode=frames",
+        f"--frames_dir={tmp_path / 'clips'}",
+        "--window=5",
+        f"--out={tmp_path / 'pairs'}",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path / "pairs" / "blur")) == [
+        "walk_000000_5.png",
+        "walk_000005_5.png",
+        "walk_000010_5.png",
+    ]
+    written = list(data.evaluation_pairs(f"folder:{tmp_path / 'pairs'}").as_numpy_iterator())
+    direct = list(data.evaluation_pairs(f"frames:{tmp_path / 'clips'},window=5").as_numpy_iterator())
+    for a, b in zip(written, direct):
+        np.testing.assert_array_equal(a["blur"], b["blur"])
+        np.testing.assert_array_equal(a["sharp"], b["sharp"])
