@@ -160,11 +160,12 @@ def _clip_crops(frames, sizes, crop_size, seed):
     """Endless random window crops of one clip's uint8 frames [T, H, W, 3] (held in a variable)."""
     clip = tf.Variable(frames, trainable=False)
     count, height, width = frames.shape[:3]
-    sizes = tf.constant(sizes)
+    choices = tf.constant(sizes)
 
-    def crop(_, window_seed):
+    def crop(window_seed):
         size_seed, first_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(window_seed, 3))
-        size = tf.gather(sizes, tf.random.stateless_uniform([], size_seed, maxval=len(sizes), dtype=tf.int32))
+        pick = tf.random.stateless_uniform([], size_seed, maxval=len(sizes), dtype=tf.int32)
+        size = tf.gather(choices, pick)
         first = tf.random.stateless_uniform([], first_seed, maxval=count - size + 1, dtype=tf.int32)
         top, left = tf.unstack(
             tf.random.stateless_uniform([2], crop_seed, maxval=tf.int32.max, dtype=tf.int32)
@@ -173,7 +174,5 @@ def _clip_crops(frames, sizes, crop_size, seed):
         window = clip[first : first + size, top : top + crop_size, left : left + crop_size]
         return average(tf.ensure_shape(window, [None, crop_size, crop_size, 3]))
 
-    seeds = tf.data.Dataset.random(seed=seed).batch(2)
-    return tf.data.Dataset.zip(tf.data.Dataset.range(1).repeat(), seeds).map(
-        crop, num_parallel_calls=tf.data.AUTOTUNE
-    )
+    seeds = tf.data.Dataset.random(seed=seed).batch(2)  # endless: one stateless seed per example
+    return seeds.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
