@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from tfdeblur.checkpoints import CONFIG_NAME
+from tfdeblur.checkpoints import CONFIG_NAME, load_generator
 from tfdeblur.errors import InputError
 from tfdeblur.models import ModelConfig, build_generator
 
@@ -28,6 +28,16 @@ def save(generator, config, directory=DEMO_DIR):
     config.save(os.path.join(directory, CONFIG_NAME))
     weights = {weight.path: np.asarray(weight.numpy(), np.float16) for weight in generator.weights}
     np.savez_compressed(os.path.join(directory, WEIGHTS_NAME), **weights)
+
+
+def load_model(path=None):
+    """(generator, config) of `path`: None for the shipped model, a packed model's directory
+    (with `generator.npz`), or anything `checkpoints.load_generator` takes (a training run)."""
+    if path is None:
+        return load()
+    if os.path.exists(os.path.join(path, WEIGHTS_NAME)):
+        return load(path)
+    return load_generator(path)
 
 
 def load(directory=DEMO_DIR):

@@ -24,7 +24,6 @@ import tensorflow as tf
 from absl import flags
 
 from tfdeblur import distribute, pretrained, serving
-from tfdeblur.checkpoints import load_generator
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
 from tfdeblur.inference import TiledRestorer
@@ -38,7 +37,9 @@ def define_flags():
     flags.DEFINE_string(
         "output", None, "Output file (one input image) or folder.", short_name="o", required=True
     )
-    flags.DEFINE_string("checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.")
+    flags.DEFINE_string(
+        "checkpoint", None, "A training run (dir, checkpoints/ or a prefix) or a packed model."
+    )
     flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
     flags.DEFINE_integer(
         "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
@@ -112,7 +113,7 @@ def load_restorer():
             raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
         return serving.load(FLAGS.saved_model)
     distribute.set_precision(FLAGS.mixed_precision)
-    generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
+    generator, config = pretrained.load_model(FLAGS.checkpoint)
     return functools.partial(generator, training=False), config
 
 

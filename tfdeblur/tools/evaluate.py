@@ -1,4 +1,7 @@
-r"""Evaluates a trained generator: `tfdeblur evaluate --checkpoint=D --output_dir=E [--dataset=SPEC]`.
+r"""Evaluates a generator: `tfdeblur evaluate [--checkpoint=D] --output_dir=E [--dataset=SPEC]`.
+
+`--checkpoint` is a training run (its directory, `checkpoints/` or one prefix) or
+a packed model's directory (`tfdeblur pack`); without it, the shipped model.
 
 Writes `E/metrics.json` (psnr, ssim, ssim_3d, psnr_y, ssim_y, input_psnr,
 input_ssim, num_images), `E/metrics.md` (a markdown table row),
@@ -14,8 +17,7 @@ import sys
 
 from absl import flags
 
-from tfdeblur import data, experiment
-from tfdeblur.checkpoints import load_generator
+from tfdeblur import data, experiment, pretrained
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.models import ModelConfig, attention_tile
@@ -29,7 +31,9 @@ def define_flags():
     experiment.define_flags()  # so a row's flagfile can be given
     flags.mark_flag_as_required("output_dir")
     flags.DEFINE_string(
-        "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.", required=True
+        "checkpoint",
+        None,
+        "A training run (dir, checkpoints/ or a prefix) or a packed model (default: the shipped one).",
     )
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
@@ -41,9 +45,10 @@ def main(argv):
     if typed:
         raise InputError(
             f"{', '.join(f'--{name}' for name in typed)}: evaluate rebuilds the network from the "
-            f"checkpoint's config.json (--checkpoint={FLAGS.checkpoint}), its source of truth; drop the flag"
+            f"model's config.json (--checkpoint={FLAGS.checkpoint or 'the shipped model'}), its source of "
+            "truth; drop the flag"
         )
-    generator, config = load_generator(FLAGS.checkpoint)
+    generator, config = pretrained.load_model(FLAGS.checkpoint)
     flagfile_model = experiment.Experiment.from_flags(FLAGS).model
     if flagfile_model != ModelConfig() and flagfile_model != config:
         names = ", ".join(f"--{name}" for name in config.differences(flagfile_model))
@@ -63,7 +68,7 @@ def main(argv):
         progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
     )
     print()
-    model = os.path.basename(os.path.normpath(FLAGS.checkpoint))
+    model = os.path.basename(os.path.normpath(FLAGS.checkpoint or pretrained.DEMO_DIR))
     summary = write_report(
         records, examples, FLAGS.output_dir, model=model, dataset=f"{FLAGS.dataset}/{FLAGS.split}"
     )

@@ -13,7 +13,6 @@ import os
 from absl import flags
 
 from tfdeblur import distribute, pretrained, serving
-from tfdeblur.checkpoints import load_generator
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
@@ -23,7 +22,7 @@ def define_flags():
     flags.DEFINE_string(
         "checkpoint",
         None,
-        "Training output dir, checkpoint dir or checkpoint prefix (default: the demo model).",
+        "A training run (dir, checkpoints/ or a prefix) or a packed model (default: the shipped one).",
     )
     flags.DEFINE_enum(
         "mixed_precision",
@@ -39,7 +38,7 @@ def define_flags():
 def main(argv):
     del argv
     distribute.set_precision(FLAGS.mixed_precision)
-    generator, config = load_generator(FLAGS.checkpoint) if FLAGS.checkpoint else pretrained.load()
+    generator, config = pretrained.load_model(FLAGS.checkpoint)
     serving.export(generator, config, FLAGS.export_dir)
     print(f"Wrote {FLAGS.export_dir} (signatures: {', '.join(serving.SIGNATURES)})")
     if not os.path.basename(os.path.normpath(FLAGS.export_dir)).isdigit():
