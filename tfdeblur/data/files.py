@@ -44,6 +44,24 @@ def image_files(directory):
     return found
 
 
+def folder_argument(spec):
+    """The folder a `SOURCE:PATH` dataset spec names; InputError naming the spec unless it exists."""
+    if not spec.argument or not os.path.isdir(spec.argument):
+        raise InputError(f"dataset spec {spec.text!r}: {spec.argument or '(no path)'} is not a folder")
+    return spec.argument
+
+
+def split_folder(root, split):
+    """`root/<split>` if `split` is given and that folder exists, else `root`."""
+    return os.path.join(root, split) if split and os.path.isdir(os.path.join(root, split)) else root
+
+
+def read_images(paths, workers=8):
+    """`read_image` of every path, decoded in parallel, in order."""
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(read_image, paths))
+
+
 def check_images(paths, min_side=0, workers=8):
     """Decodes every file once (in parallel) and returns their [H, W] shapes.
 

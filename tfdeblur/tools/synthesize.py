@@ -73,8 +73,6 @@ def _photo_pairs():
 
 def _frame_pairs():
     sizes = frames.window_sizes(FLAGS.window)
-    found = frames.clips(FLAGS.frames_dir)
-    for name, paths in found.items():
-        frames.check_clip(name, paths, max(sizes))
+    found = frames.checked_clips(FLAGS.frames_dir, sizes)
     for pair in frames.window_pairs(found, sizes, FLAGS.stride or max(sizes)):
         yield {**pair, "name": pair["name"].replace("/", "_")}

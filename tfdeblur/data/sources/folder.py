@@ -11,7 +11,7 @@ import os
 
 import tensorflow as tf
 
-from tfdeblur.data.files import check_images, decode, image_files
+from tfdeblur.data.files import check_images, decode, folder_argument, image_files
 from tfdeblur.data.pipeline import fits_in_memory, random_crops
 from tfdeblur.errors import InputError
 
@@ -20,8 +20,7 @@ OPTIONS = {}
 
 
 def check(spec):
-    if not spec.argument or not os.path.isdir(spec.argument):
-        raise InputError(f"dataset spec {spec.text!r}: {spec.argument or '(no path)'} is not a folder")
+    folder_argument(spec)
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):

@@ -21,7 +21,14 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur.data.blur import from_linear, quantize, to_linear
-from tfdeblur.data.files import check_images, image_files, read_image
+from tfdeblur.data.files import (
+    check_images,
+    folder_argument,
+    image_files,
+    read_image,
+    read_images,
+    split_folder,
+)
 from tfdeblur.data.pipeline import CACHE_BUDGET_BYTES, FRAME_SIGNATURE
 from tfdeblur.errors import InputError
 
@@ -32,8 +39,7 @@ TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 
 
 def check(spec):
-    if not spec.argument or not os.path.isdir(spec.argument):
-        raise InputError(f"dataset spec {spec.text!r}: {spec.argument or '(no path)'} is not a folder")
+    folder_argument(spec)
     window_sizes(spec.options.get("window", DEFAULT_WINDOW))
 
 
@@ -52,8 +58,7 @@ def window_sizes(window):
 def clips(root, split=None):
     """{clip name: sorted frame paths} under `root` (or `root/<split>`): `root` itself if it holds
     frames, else each sub-folder that does. InputError if there are none."""
-    if split and os.path.isdir(os.path.join(root, split)):
-        root = os.path.join(root, split)
+    root = split_folder(root, split)
     found = {}
     frames = image_files(root)
     if frames:
@@ -69,15 +74,16 @@ def clips(root, split=None):
     return found
 
 
-def check_clip(name, paths, window):
-    """Decodes every frame once; InputError naming a clip shorter than the window or a frame whose
-    size differs from the clip's first. Returns the frames' [H, W]."""
+def check_clip(name, paths, window, shapes=None):
+    """InputError naming a clip shorter than the window or a frame whose size differs from the
+    clip's first; `shapes` are the frames' [H, W], found by decoding each once if not given.
+    Returns the clip's [H, W]."""
     if len(paths) < window:
         folder = os.path.dirname(paths[0])
         raise InputError(
             f"{folder}: {len(paths)} frames in clip {name!r}, fewer than the {window}-frame window"
         )
-    shapes = check_images(paths)
+    shapes = check_images(paths) if shapes is None else shapes
     for path, shape in zip(paths, shapes):
         if shape != shapes[0]:
             raise InputError(
@@ -85,6 +91,14 @@ def check_clip(name, paths, window):
                 "the frames of a clip must have one size"
             )
     return shapes[0]
+
+
+def checked_clips(root, sizes, split=None):
+    """`clips`, each checked (`check_clip`) for the largest window of `sizes`."""
+    found = clips(root, split)
+    for name, paths in found.items():
+        check_clip(name, paths, max(sizes))
+    return found
 
 
 def average(frames):
@@ -120,9 +134,7 @@ def evaluation_pairs(spec, split="test", **locations):
     """The windows of every clip of `split` (or of PATH itself when it has no splits)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    found = clips(spec.argument, split)
-    for name, paths in found.items():
-        check_clip(name, paths, max(sizes))
+    found = checked_clips(spec.argument, sizes, split)
     stride = int(spec.options.get("stride", max(sizes)))
     return tf.data.Dataset.from_generator(
         lambda: window_pairs(found, sizes, stride), output_signature=FRAME_SIGNATURE
@@ -135,7 +147,8 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
     found = clips(spec.argument, "train")
-    shapes = {name: check_clip(name, paths, max(sizes)) for name, paths in found.items()}
+    # The memory the decoded clips need, from each clip's first frame, before decoding them all.
+    shapes = {name: read_image(paths[0]).shape[:2] for name, paths in found.items()}
     total = sum(len(found[name]) * height * width * 3 for name, (height, width) in shapes.items())
     if total > CACHE_BUDGET_BYTES:
         raise InputError(
@@ -148,10 +161,11 @@ def train_pairs(spec, crop_size, seed=0, **locations):
             raise InputError(
                 f"clip {name!r}: {height}x{width} frames are smaller than --crop_size={crop_size}"
             )
-    streams = [
-        _clip_crops(np.stack([read_image(path) for path in paths]), sizes, crop_size, seed + index)
-        for index, paths in enumerate(found.values())
-    ]
+    streams = []
+    for index, (name, paths) in enumerate(found.items()):
+        frames = read_images(paths)  # decoded once: checked, then held for training
+        check_clip(name, paths, max(sizes), [frame.shape[:2] for frame in frames])
+        streams.append(_clip_crops(np.stack(frames), sizes, crop_size, seed + index))
     weights = [len(paths) for paths in found.values()]
     return tf.data.Dataset.sample_from_datasets(streams, [w / sum(weights) for w in weights], seed=seed)
 

@@ -12,7 +12,7 @@ import os
 import tensorflow as tf
 
 from tfdeblur.data import synthetic
-from tfdeblur.data.files import check_images, decode, image_files
+from tfdeblur.data.files import check_images, decode, folder_argument, image_files, split_folder
 from tfdeblur.data.pipeline import FRAME_SIGNATURE, endless, fits_in_memory
 from tfdeblur.errors import InputError
 
@@ -22,8 +22,7 @@ TEST_SEED = 20171225  # fixed forever, like embedded.TEST_SEED
 
 
 def check(spec):
-    if not spec.argument or not os.path.isdir(spec.argument):
-        raise InputError(f"dataset spec {spec.text!r}: {spec.argument or '(no path)'} is not a folder")
+    folder_argument(spec)
 
 
 def _mode(spec):
@@ -58,7 +57,7 @@ def evaluation_pairs(spec, split="test", **locations):
 
 def sharp_images(root, split):
     """The sharp images of `synthetic:root`: in `root/<split>` if it exists, else in `root`."""
-    directory = os.path.join(root, split) if os.path.isdir(os.path.join(root, split)) else root
+    directory = split_folder(root, split)
     paths = sorted(image_files(directory).values())
     if not paths:
         raise InputError(f"{directory}: no PNG, JPEG or BMP images to blur")
