@@ -9,7 +9,7 @@ Prints one JSON line per source, each with the machine it ran on
   quickstart's crop and batch (`experiments/quickstart.cfg`);
 - `folder`: 1280x720 PNG pairs decoded every time (`cache: false`) or from the
   in-memory cache, 256x256 crops at batch 1 as in the paper;
-- `blur_crop`: the cost of blurring one crop alone (kernel and warp modes);
+- `blur_crop`: the cost of blurring one crop alone (each synthetic kind);
 - the train steps the pipelines feed (`benchmarks/train_step.py`, each in its
   own process): the quickstart's, and DeblurGAN's at the paper's 256x256, batch 1.
   `pipeline_margin` is how many times over a pipeline delivers what its step consumes.
@@ -73,13 +73,14 @@ def _print(record):
     print(json.dumps({**record, "machine": machine.describe()}), flush=True)
 
 
-def _blur_crop_ms(mode, chunks=50):
-    """Milliseconds per 64^2 crop, blurred in chunks (kernel: 27x27 PSFs by FFT; warp: 15 frames)."""
-    margin = synthetic.KERNEL_SIZE - 1
+def _blur_crop_ms(kind, chunks=50):
+    """Milliseconds per 64^2 crop, blurred in chunks (kernel, gopro: 27^2 or 53^2 PSFs by FFT;
+    warp: 15 frames)."""
+    margin = synthetic.CANVAS[kind] - 1
     windows = np.random.default_rng(0).integers(0, 256, (synthetic.CHUNK, 64 + margin, 64 + margin, 3))
     windows = tf.constant(windows, tf.uint8)
-    bank = synthetic.blur_bank(0, mode, size=64)
-    blur = tf.function(lambda seed: synthetic.blur_windows(windows, seed, bank)["blur"])
+    bank = synthetic.blur_bank(0, kind, size=64)
+    blur = tf.function(lambda seed: synthetic.blur_windows(windows, seed, bank, 64)["blur"])
     blur(tf.constant([0, 0], tf.int64))
     start = time.perf_counter()
     for index in range(chunks):
@@ -108,9 +109,9 @@ def main(argv):
     with tempfile.TemporaryDirectory() as root:
         for source in FLAGS.sources:
             if source == "blur_crop":
-                for mode in synthetic.MODES:
+                for kind in synthetic.KINDS:
                     _print(
-                        {"benchmark": "blur_crop", "mode": mode, "ms_per_crop": round(_blur_crop_ms(mode), 2)}
+                        {"benchmark": "blur_crop", "kind": kind, "ms_per_crop": round(_blur_crop_ms(kind), 2)}
                     )
                 continue
             if source == "folder":

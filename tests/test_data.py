@@ -101,7 +101,7 @@ def test_a_kernel_bank_holds_the_kernels_of_its_seeds():
 def test_training_pipelines_run_no_python_per_example(spec, tmp_path):
     """No py_function/numpy_function: the pipeline never waits for the GIL (nor hangs on it at exit)."""
     if spec == "synthetic":
-        tf.io.write_file(str(tmp_path / "a.png"), tf.io.encode_png(np.zeros((80, 80, 3), np.uint8)))
+        tf.io.write_file(str(tmp_path / "a.png"), tf.io.encode_png(np.zeros((100, 100, 3), np.uint8)))
         spec = f"synthetic:{tmp_path}"
     pipeline = data.training_batches(data.train_pairs(spec, 32), 2)
     graph = pipeline._as_serialized_graph().numpy()

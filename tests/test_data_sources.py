@@ -140,7 +140,7 @@ def test_empty_and_missing_folders_are_named(tmp_path):
 def test_synthetic_spec_blurs_sharp_images_reproducibly(tmp_path):
     rng = np.random.default_rng(0)
     for index in range(2):
-        write_png(str(tmp_path / f"photo{index}.png"), rng.integers(0, 256, (70, 90, 3), dtype=np.uint8))
+        write_png(str(tmp_path / f"photo{index}.png"), rng.integers(0, 256, (90, 100, 3), dtype=np.uint8))
     first, second = _pairs(f"synthetic:{tmp_path}"), _pairs(f"synthetic:{tmp_path}")
     assert [pair["name"].decode() for pair in first] == ["photo0", "photo1"]
     for a, b in zip(first, second):
@@ -150,32 +150,98 @@ def test_synthetic_spec_blurs_sharp_images_reproducibly(tmp_path):
     assert crop["blur"].shape == crop["sharp"].shape == (32, 32, 3)
 
 
-def test_synthetic_spec_warp_mode_trains_and_evaluates_with_warps(tmp_path):
+def test_synthetic_mix_of_one_kind_trains_and_evaluates_with_it(tmp_path):
     rng = np.random.default_rng(1)
-    write_png(str(tmp_path / "photo.png"), rng.integers(0, 256, (70, 90, 3), dtype=np.uint8))
-    (warped,) = _pairs(f"synthetic:{tmp_path},mode=warp")
-    (kernel,) = _pairs(f"synthetic:{tmp_path}")
-    expected = synthetic.blurred_frame(warped["sharp"], seed=[SYNTHETIC_TEST_SEED, 0], mode="warp")
+    write_png(str(tmp_path / "photo.png"), rng.integers(0, 256, (90, 100, 3), dtype=np.uint8))
+    (warped,) = _pairs(f"synthetic:{tmp_path},mix=warp")
+    (kernel,) = _pairs(f"synthetic:{tmp_path},mix=kernel")
+    expected = synthetic.blurred_frame(warped["sharp"], seed=[SYNTHETIC_TEST_SEED, 0], mix={"warp": 1})
     np.testing.assert_array_equal(warped["blur"], expected)
     assert not np.array_equal(warped["blur"], kernel["blur"])
     # Training crops come from a bank of camera paths, not of PSFs.
     take = lambda spec: next(iter(data.train_pairs(spec, 32, seed=4)))  # noqa: E731
-    crop, kernel_crop = take(f"synthetic:{tmp_path},mode=warp"), take(f"synthetic:{tmp_path}")
+    crop, psf_crop = take(f"synthetic:{tmp_path},mix=warp"), take(f"synthetic:{tmp_path},mix=gopro")
     assert crop["blur"].shape == (32, 32, 3)
-    np.testing.assert_array_equal(crop["sharp"], kernel_crop["sharp"])  # same window...
-    assert not np.array_equal(crop["blur"], kernel_crop["blur"])  # ...blurred another way
+    np.testing.assert_array_equal(crop["sharp"], psf_crop["sharp"])  # same window...
+    assert not np.array_equal(crop["blur"], psf_crop["blur"])  # ...blurred another way
+
+
+def test_a_mix_blurs_each_chunk_by_one_of_its_kinds_drawn_by_weight(tmp_path):
+    image = tf.data.Dataset.from_tensors(
+        tf.constant(np.random.default_rng(2).integers(0, 256, (120, 120, 3), dtype=np.uint8))
+    ).repeat()
+    chunks = 8
+    take = lambda mix: list(  # noqa: E731
+        synthetic.blurred_crops(image, 24, 5, mix).batch(synthetic.CHUNK).take(chunks).as_numpy_iterator()
+    )
+    mixed, gopro, warp = take({"gopro": 1.0, "warp": 1.0}), take({"gopro": 1.0}), take({"warp": 1.0})
+    kinds = []
+    for chunk, by_gopro, by_warp in zip(mixed, gopro, warp):
+        np.testing.assert_array_equal(chunk["sharp"], by_gopro["sharp"])
+        matches = [np.array_equal(chunk["blur"], other["blur"]) for other in (by_gopro, by_warp)]
+        assert sum(matches) == 1
+        kinds.append(matches.index(True))
+    assert 0 < sum(kinds) < chunks  # both kinds drawn (all alike has probability 2 / 256)
+    never = take({"gopro": 1.0, "warp": 0.0})
+    assert all(np.array_equal(a["blur"], b["blur"]) for a, b in zip(never, gopro))
+
+
+def test_gopro_kernels_are_longer_on_a_larger_canvas():
+    bank = synthetic.blur_bank(0, "gopro", size=32).numpy()
+    assert bank.shape == (32, synthetic.GOPRO_KERNEL_SIZE, synthetic.GOPRO_KERNEL_SIZE)
+    np.testing.assert_allclose(bank.sum(axis=(1, 2)), 1.0, atol=1e-5)
+    extents = [max(np.ptp(np.nonzero(psf > 1e-4)[axis]) for axis in (0, 1)) for psf in bank]
+    assert max(extents) > synthetic.KERNEL_SIZE  # longer than the kernel kind can be
+    assert max(extents) <= synthetic.GOPRO_LENGTHS[1] + 2
+
+
+def test_embedded_mix_adds_real_frame_windows(tmp_path):
+    clip = _translating_clip(tmp_path / "clip", count=20)
+    spec = f"embedded,mix=frames,frames={tmp_path / 'clip'},holdout=5"
+    crops = list(data.train_pairs(spec, 32, seed=1).take(6).as_numpy_iterator())
+    for crop in crops:  # every sharp crop is a crop of a training frame (not of the 5 held out)
+        assert any(_contains(frame, crop["sharp"]) for frame in clip[:-5])
+    mixed = f"embedded,mix=kernel+frames,frames={tmp_path / 'clip'}"
+    crops = list(data.train_pairs(mixed, 32, seed=1).take(32).as_numpy_iterator())
+    from_frames = [any(_contains(frame, crop["sharp"]) for frame in clip) for crop in crops]
+    assert 0 < sum(from_frames) < len(crops)
+
+
+def _translating_clip(folder, count, size=(48, 64)):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    scene = rng.integers(0, 256, (size[0], size[1] + count, 3), dtype=np.uint8)
+    frames = [scene[:, index : index + size[1]] for index in range(count)]
+    for index, frame in enumerate(frames):
+        write_png(str(folder / f"{index:04d}.png"), frame)
+    return frames
+
+
+def _contains(image, crop):
+    height, width = crop.shape[:2]
+    return any(
+        np.array_equal(image[top : top + height, left : left + width], crop)
+        for top in range(image.shape[0] - height + 1)
+        for left in range(image.shape[1] - width + 1)
+    )
 
 
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("synthetic:{tmp},mode=shake", "unknown setting 'mode=shake' for synthetic"),
-        ("folder:{tmp},mode=warp", "unknown setting 'mode=warp' for folder"),
+        ("synthetic:{tmp},mix=shake", "unknown setting 'mix=shake' for synthetic"),
+        ("folder:{tmp},mix=warp", "unknown setting 'mix=warp' for folder"),
         ("embedded:photos", "'embedded' takes no argument"),
+        ("embedded,mix=kernel+kernel:2", "'kernel' appears twice in the mix"),
+        ("embedded,mix=kernel:0", "the mix's weights are all 0"),
+        ("embedded,mix=kernel+frames", "need both a frames weight in mix= and the clips' folder"),
+        ("embedded,frames={tmp}", "need both a frames weight in mix= and the clips' folder"),
+        ("embedded,holdout=3", "holdout= applies to frames=PATH, not given"),
+        ("synthetic:{tmp},mix=frames,frames={tmp}/none", "{tmp}/none is neither a folder nor a video file"),
     ],
 )
 def test_bad_spec_settings_are_named(tmp_path, spec, message):
-    with pytest.raises(InputError, match=re.escape(message)):
+    with pytest.raises(InputError, match=re.escape(message.format(tmp=tmp_path))):
         data.check_spec(spec.format(tmp=tmp_path))
 
 
@@ -202,8 +268,8 @@ def test_warp_blur_varies_across_the_image():
     error = np.abs(blurred - sharp).mean(axis=-1)
     centre, corner = error[55:66, 55:66].mean(), error[:11, :11].mean()
     assert corner > 3 * centre
-    frame = synthetic.blurred_frame(sharp, seed=[1, 2], mode="warp")
-    np.testing.assert_array_equal(frame, synthetic.blurred_frame(sharp, seed=[1, 2], mode="warp"))
+    frame = synthetic.blurred_frame(sharp, seed=[1, 2], mix={"warp": 1})
+    np.testing.assert_array_equal(frame, synthetic.blurred_frame(sharp, seed=[1, 2], mix={"warp": 1}))
 
 
 def test_synthesize_writes_folders_the_folder_spec_reads(tmp_path):

@@ -1,17 +1,18 @@
 """Datasets by spec: files -> tf.data pairs of uint8 {"blur", "sharp"} images.
 
 A spec is `SOURCE`, `SOURCE/ARGUMENT` or `SOURCE:ARGUMENT`, then optional
-`,option=value` settings, e.g. `synthetic:photos,mode=warp`. Each source is one
+`,option=value` settings, e.g. `synthetic:photos,mix=warp`. Each source is one
 module of `tfdeblur.data.sources`, registered in `SOURCES`:
 
-- `embedded` (default): scikit-image photos blurred on the fly, fixed held-out split;
+- `embedded` (default): scikit-image photos blurred on the fly, fixed held-out split
+  (`,mix=...,frames=PATH`: other blur, real frame windows too; `tfdeblur.data.mix`);
 - `gopro/blur`, `gopro/blur_gamma`: the GoPro TFDS builder (`data_dir`, `manual_dir`);
 - `folder:PATH`: your pairs, `PATH/blur/*` and `PATH/sharp/*` matched by name
   (or `PATH/<split>/blur` ... when PATH holds splits);
-- `synthetic:PATH[,mode=kernel|warp]`: sharp images in PATH (or `PATH/<split>`)
-  blurred with camera-shake kernels (or GoPro-like warps);
-- `frames:PATH[,window=7-13][,stride=K]`: consecutive high-frame-rate frames
-  (one clip, or a folder of clips) averaged as GoPro's blurred images were.
+- `synthetic:PATH[,mix=...][,frames=PATH]`: sharp images in PATH (or `PATH/<split>`)
+  blurred with camera-shake kernels and GoPro-like warps (`tfdeblur.data.mix`);
+- `frames:PATH[,window=7-13][,stride=K][,holdout=N]`: consecutive high-frame-rate
+  frames (one clip, or a folder of clips) averaged as GoPro's blurred images were.
 
 `train_pairs` gives an endless stream of random crops, `evaluation_pairs` the
 full-size frames of a split, never resized.

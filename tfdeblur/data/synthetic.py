@@ -1,21 +1,22 @@
 """Synthetic motion blur from sharp images, deterministic for a seed.
 
-Two modes:
-- `kernel`: one camera-shake PSF per image (Boracchi & Foi 2012) convolved in
-  linear light, plus noise (`tfdeblur.data.blur`): uniform blur, as DeblurGAN's
-  synthetic data.
+Three kinds (`KINDS`), mixed with weights by `blurred_crops` and `blurred_frame`:
+- `kernel`: one camera-shake PSF per image (Boracchi & Foi 2012), 10-25 px long,
+  convolved in linear light, plus noise (`tfdeblur.data.blur`): uniform blur, as
+  DeblurGAN's synthetic data and the embedded test split.
+- `gopro`: the same PSFs with GoPro-like lengths, 10-50 px (`GOPRO_LENGTHS`).
 - `warp`: GoPro-like, spatially varying blur. The sharp image is warped along a
-  random camera path (shift, small rotation and zoom about the centre) and the
-  warped frames are averaged in linear light, as GoPro's blurred frames average
-  consecutive sharp frames of a moving camera. Rotation and zoom make the blur
-  grow from the centre outwards.
+  random camera path (shift of GoPro-like length, small rotation and zoom about
+  the centre) and the warped frames are averaged in linear light, as GoPro's
+  blurred frames average consecutive sharp frames of a moving camera. Rotation
+  and zoom make the blur grow from the centre outwards.
 
-Training crops draw their blur from a `blur_bank`: thousands of PSFs or camera
-paths drawn once per pipeline (in NumPy, vectorised), then picked by a
+Training crops draw their blur from a `blur_bank` per kind: thousands of PSFs or
+camera paths drawn once per pipeline (in NumPy, vectorised), then picked by a
 stateless random index inside the `tf.data` graph, and are blurred in chunks
-(`blurred_crops`). The pipeline thus runs no Python per example, never waits
-for the GIL, and costs a few TensorFlow ops per chunk rather than per crop: on
-2 cores it leaves the CPU to the training step.
+(`blurred_crops`; one kind per chunk). The pipeline thus runs no Python per
+example, never waits for the GIL, and costs a few TensorFlow ops per chunk
+rather than per crop: on 2 cores it leaves the CPU to the training step.
 """
 
 import numpy as np
@@ -25,9 +26,15 @@ from tfdeblur.data.blur import blur, from_linear, quantize, to_linear
 from tfdeblur.data.kernels import camera_shake_trajectories, random_kernels
 from tfdeblur.data.pipeline import map_with_seeds
 
-MODES = ("kernel", "warp")
+KINDS = ("kernel", "gopro", "warp")
 KERNEL_SIZE = 27
 KERNEL_LENGTHS = (10.0, 25.0)
+# GoPro's blur averages 7-13 frames at 240 fps: over such windows the camera of the
+# GoPro train clip GOPR0477_11_00 moves 8-27 px (7 frames) to 11-54 px (13 frames),
+# 10th percentile to maximum of the frames' phase correlation: hence 10-50 px.
+GOPRO_LENGTHS = (10.0, 50.0)
+GOPRO_KERNEL_SIZE = 53
+CANVAS = {"kernel": KERNEL_SIZE, "gopro": GOPRO_KERNEL_SIZE, "warp": GOPRO_KERNEL_SIZE}
 MAX_NOISE_STD = 0.01
 WARP_FRAMES = 15
 MAX_ROTATION = np.deg2rad(1.5)
@@ -36,13 +43,13 @@ BANK_SIZE = 2048  # blurs per training pipeline; x 8 flips and rotations of the 
 CHUNK = 16  # training crops blurred together
 
 
-def random_psfs(seeds, length_range=KERNEL_LENGTHS):
-    """Camera-shake PSFs [len(seeds), KERNEL_SIZE, KERNEL_SIZE], one per integer seed (numpy)."""
+def random_psfs(seeds, length_range=KERNEL_LENGTHS, size=KERNEL_SIZE):
+    """Camera-shake PSFs [len(seeds), size, size], one per integer seed (numpy)."""
     rngs = [np.random.default_rng(seed) for seed in seeds]
-    return random_kernels(rngs, KERNEL_SIZE, length_range)
+    return random_kernels(rngs, size, length_range)
 
 
-def camera_paths(seeds, frames=WARP_FRAMES, length_range=KERNEL_LENGTHS):
+def camera_paths(seeds, frames=WARP_FRAMES, length_range=GOPRO_LENGTHS):
     """Poses [len(seeds), frames, 4] (shift row, shift column, rotation, zoom) along smooth random paths.
 
     The shift follows a camera-shake trajectory; rotation and zoom drift
@@ -57,13 +64,18 @@ def camera_paths(seeds, frames=WARP_FRAMES, length_range=KERNEL_LENGTHS):
     return np.stack([positions.imag, positions.real, rotation, zoom], axis=-1).astype(np.float32)
 
 
-def blur_bank(seed, mode="kernel", size=BANK_SIZE):
-    """`size` random blurs of `mode` for training crops, drawn from seeds (seed, i): a float32
-    tensor of PSFs [size, KERNEL_SIZE, KERNEL_SIZE] (kernel) or camera paths [size, WARP_FRAMES, 4] (warp)."""
-    if mode not in MODES:
-        raise ValueError(f"blur mode must be one of {MODES}, got {mode!r}")
-    seeds = [(seed, index) for index in range(size)]
-    return tf.constant(random_psfs(seeds) if mode == "kernel" else camera_paths(seeds))
+def blur_bank(seed, kind="kernel", size=BANK_SIZE):
+    """`size` random blurs of `kind` for training crops: a float32 tensor of PSFs [size, k, k]
+    (kernel, gopro: k = CANVAS[kind]) or camera paths [size, WARP_FRAMES, 4] (warp), drawn from
+    seeds (seed, i) for kernel, (seed, KINDS.index(kind), i) for the others."""
+    if kind not in KINDS:
+        raise ValueError(f"blur kind must be one of {KINDS}, got {kind!r}")
+    if kind == "kernel":
+        return tf.constant(random_psfs([(seed, index) for index in range(size)]))
+    seeds = [(seed, KINDS.index(kind), index) for index in range(size)]
+    if kind == "gopro":
+        return tf.constant(random_psfs(seeds, GOPRO_LENGTHS, GOPRO_KERNEL_SIZE))
+    return tf.constant(camera_paths(seeds))
 
 
 def _transforms(poses, height, width):
@@ -103,48 +115,68 @@ def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0)):
     return quantize(from_linear(tf.reduce_mean(warped, axis=1)), noise_std, seed, batched)
 
 
-def blurred_crops(images, crop_size, seed, bank):
+def blurred_crops(images, crop_size, seed, mix):
     """An endless dataset of {"blur", "sharp"} uint8 crop_size^2 pairs from an endless dataset of
-    sharp uint8 `images` [H, W, 3]: a random window per image, blurred `CHUNK` at a time by
-    random members of `bank` (a `blur_bank`; its shape says the mode).
+    sharp uint8 `images` [H, W, 3]: a random window per image, blurred `CHUNK` at a time by a kind
+    drawn from `mix` ({kind: weight}) and a random member of its `blur_bank`.
 
-    Each window has a kernel-sized margin, so the blur at a crop's border sees real pixels.
+    Each window has a margin of the largest kind's canvas, so the blur at a crop's border sees
+    real pixels.
     """
-    margin = KERNEL_SIZE - 1
+    kinds = list(mix)
+    banks = [blur_bank(seed, kind) for kind in kinds]
+    logits = tf.math.log(tf.constant([[mix[kind] for kind in kinds]], tf.float32))
+    margin = max(CANVAS[kind] for kind in kinds) - 1
     window = [crop_size + margin, crop_size + margin, 3]
     windows = map_with_seeds(
         images, lambda image, crop_seed: tf.image.stateless_random_crop(image, window, crop_seed), seed
     )
-    return map_with_seeds(
-        windows.batch(CHUNK), lambda chunk, chunk_seed: blur_windows(chunk, chunk_seed, bank), seed + 1
-    ).unbatch()
+
+    def blur_chunk(chunk, chunk_seed):
+        if len(banks) == 1:
+            return blur_windows(chunk, chunk_seed, banks[0], crop_size)
+        kind_seed = tf.random.experimental.stateless_fold_in(chunk_seed, 1)
+        pick = tf.random.stateless_categorical(logits, 1, kind_seed)
+        branches = [lambda bank=bank: blur_windows(chunk, chunk_seed, bank, crop_size) for bank in banks]
+        return tf.switch_case(tf.cast(pick[0, 0], tf.int32), branches)
+
+    return map_with_seeds(windows.batch(CHUNK), blur_chunk, seed + 1).unbatch()
 
 
-def blur_windows(windows, seed, bank):
-    """{"blur", "sharp"} crops of uint8 windows [N, S, S, 3], each blurred by a random member of
-    `bank` with its own noise level, cut to [N, S - KERNEL_SIZE + 1, ...] (a graph op)."""
+def blur_windows(windows, seed, bank, crop_size):
+    """{"blur", "sharp"} central crop_size^2 crops of uint8 windows [N, S, S, 3], each blurred by a
+    random member of `bank` with its own noise level (a graph op)."""
     index_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
     count = tf.shape(windows)[0]
     members = tf.gather(
         bank, tf.random.stateless_uniform([count], index_seed, maxval=bank.shape[0], dtype=tf.int32)
     )
     noise_std = tf.random.stateless_uniform([count], std_seed, maxval=MAX_NOISE_STD)
-    half = (KERNEL_SIZE - 1) // 2
-    inner = slice(half, windows.shape[1] - half)
-    if bank.shape[1:] == (KERNEL_SIZE, KERNEL_SIZE):
+    if bank.shape[1] == bank.shape[2]:  # PSFs: the valid convolution loses k - 1 pixels
         blurred = blur(windows, members, noise_std, noise_seed)
     else:
-        blurred = warp_blur(windows, members, noise_std, noise_seed)[:, inner, inner]
-    return {"blur": blurred, "sharp": windows[:, inner, inner]}
+        blurred = warp_blur(windows, members, noise_std, noise_seed)
+    return {"blur": _centre(blurred, crop_size), "sharp": _centre(windows, crop_size)}
 
 
-def blurred_frame(sharp, seed, mode="kernel"):
-    """`sharp` uint8 [H, W, 3] blurred whole by `mode` for an integer `seed` (eager; the same forever)."""
+def _centre(images, size):
+    """The central size x size pixels of images [N, S, S, C] (S - size even)."""
+    start = (images.shape[1] - size) // 2
+    return images[:, start : start + size, start : start + size]
+
+
+def blurred_frame(sharp, seed, mix=None):
+    """`sharp` uint8 [H, W, 3] blurred whole for an integer `seed` (eager; the same forever) by a
+    kind of `mix` ({kind: weight}, default {"kernel": 1}), drawn from the seed."""
+    mix = mix or {"kernel": 1.0}
     rng = np.random.default_rng(seed)
     noise_std = rng.uniform(0.0, MAX_NOISE_STD)
     noise_seed = (int(rng.integers(2**31)), int(rng.integers(2**31)))
     blur_seed = int(rng.integers(2**63))
-    if mode == "kernel":
-        kernel = random_psfs([blur_seed])[0]
-        return blur(tf.constant(sharp), kernel, noise_std, noise_seed, padding="REFLECT").numpy()
-    return warp_blur(tf.constant(sharp), camera_paths([blur_seed])[0], noise_std, noise_seed).numpy()
+    kinds, weights = list(mix), np.array(list(mix.values()))
+    kind = kinds[rng.choice(len(kinds), p=weights / weights.sum())] if len(kinds) > 1 else kinds[0]
+    if kind == "warp":
+        return warp_blur(tf.constant(sharp), camera_paths([blur_seed])[0], noise_std, noise_seed).numpy()
+    lengths, size = (KERNEL_LENGTHS, KERNEL_SIZE) if kind == "kernel" else (GOPRO_LENGTHS, GOPRO_KERNEL_SIZE)
+    kernel = random_psfs([blur_seed], lengths, size)[0]
+    return blur(tf.constant(sharp), kernel, noise_std, noise_seed, padding="REFLECT").numpy()

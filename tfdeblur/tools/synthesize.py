@@ -2,10 +2,11 @@ r"""Writes blurred/sharp pairs: `tfdeblur synthesize --sharp_dir=S --out=O` or `
 
 `O/blur/<name>.png` and `O/sharp/<name>.png`, which `--dataset=folder:O` then
 reads. From sharp photos (`--sharp_dir`): `--mode=kernel` blurs each image with
-one camera-shake PSF, `--mode=warp` with GoPro-like, spatially varying blur
+one camera-shake PSF (10-25 px), `--mode=gopro` with one of GoPro-like length
+(10-50 px), `--mode=warp` with GoPro-like, spatially varying blur
 (`tfdeblur.data.synthetic`); image i is blurred with seed (`--seed`, i). From
-high-frame-rate frames (`--mode=frames --frames_dir=F`, a clip's frames or a
-folder of clips): the average of `--window` consecutive frames in linear light
+high-frame-rate frames (`--mode=frames --frames_dir=F`: a clip's frames, a
+video file, or a folder of clips): the average of `--window` consecutive frames in linear light
 and its centre frame, as GoPro was made (`tfdeblur.data.sources.frames`), one
 pair every `--stride` frames, named `<clip>_<first frame>_<N>`. The same pairs every time.
 """
@@ -28,13 +29,17 @@ def define_flags():
     flags.DEFINE_enum(
         "mode",
         "kernel",
-        [*synthetic.MODES, "frames"],
-        "Camera-shake PSF, GoPro-like warps, or frame averages.",
+        [*synthetic.KINDS, "frames"],
+        "Camera-shake PSF (10-25 px or GoPro-like 10-50 px), GoPro-like warps, or frame averages.",
     )
-    flags.DEFINE_string("sharp_dir", None, "kernel, warp: folder of sharp PNG/JPEG/BMP images.")
-    flags.DEFINE_string("frames_dir", None, "frames: a folder of consecutive frames, or of such folders.")
+    flags.DEFINE_string("sharp_dir", None, "kernel, gopro, warp: folder of sharp PNG/JPEG/BMP images.")
+    flags.DEFINE_string(
+        "frames_dir",
+        None,
+        "frames: a clip (a folder of consecutive frames or a video file), or a folder of clips.",
+    )
     flags.DEFINE_string("out", None, "Output folder (gets blur/ and sharp/).", required=True)
-    flags.DEFINE_integer("seed", 0, "kernel, warp: image i is blurred with seed (seed, i).")
+    flags.DEFINE_integer("seed", 0, "kernel, gopro, warp: image i is blurred with seed (seed, i).")
     flags.DEFINE_string(
         "window", frames.DEFAULT_WINDOW, "frames: frames per blurred image, N or a range low-high."
     )
@@ -67,7 +72,7 @@ def _photo_pairs():
         raise InputError(f"--sharp_dir={FLAGS.sharp_dir}: no PNG, JPEG or BMP images")
     for index, (name, path) in enumerate(sorted(sources.items())):
         sharp = read_image(path)
-        blurred = synthetic.blurred_frame(sharp, seed=[FLAGS.seed, index], mode=FLAGS.mode)
+        blurred = synthetic.blurred_frame(sharp, seed=[FLAGS.seed, index], mix={FLAGS.mode: 1.0})
         yield {"blur": blurred, "sharp": sharp, "name": name}
 
 

@@ -1,7 +1,8 @@
 """The embedded default dataset: photos shipped with scikit-image, blurred on the fly.
 
 Nothing is downloaded. Training draws random crops of the training photos and
-blurs each with a random camera-shake kernel of a bank drawn per run; the test
+blurs each with a random camera-shake kernel of a bank drawn per run (or by
+another blur mix, `embedded,mix=...`: see `tfdeblur.data.mix`); the test
 split is fixed: held-out photos, full size, each blurred with
 `KERNELS_PER_TEST_PHOTO` kernels from fixed seeds, so every run evaluates on
 the same pixels.
@@ -11,10 +12,11 @@ import numpy as np
 import skimage.data
 import tensorflow as tf
 
+from tfdeblur.data import mix
 from tfdeblur.data.blur import blur
 from tfdeblur.data.kernels import random_kernel
 from tfdeblur.data.pipeline import FRAME_SIGNATURE
-from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD, blur_bank, blurred_crops
+from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD
 from tfdeblur.errors import InputError
 
 TRAIN_PHOTOS = {
@@ -48,27 +50,31 @@ def _rgb(gray):
 
 
 SPEC = "embedded"
-OPTIONS = {}
+OPTIONS = mix.OPTIONS
+# The test split's blur: a model trained on the default mix is measured on what it learned.
+DEFAULT_MIX = "kernel"
 
 
 def check(spec):
     if spec.argument is not None:
         raise InputError(f"dataset spec {spec.text!r}: 'embedded' takes no argument")
+    mix.parse(spec, DEFAULT_MIX)
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} uint8 crops of crop_size x crop_size.
 
-    Photos smaller than a crop (plus the kernel's margin) are left out.
+    Photos smaller than a crop (plus the blur's margin) are left out.
     """
-    del spec, locations
-    window = crop_size + KERNEL_SIZE - 1
+    del locations
+    blurs = mix.parse(spec, DEFAULT_MIX)
+    window = crop_size + mix.margin(blurs)
     photos = [photo for photo in (load() for load in TRAIN_PHOTOS.values()) if min(photo.shape[:2]) >= window]
     if not photos:
         raise InputError(f"--crop_size={crop_size} is too large for the embedded photos")
     photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
     photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
-    return blurred_crops(photo_stream, crop_size, seed, blur_bank(seed))
+    return mix.train_pairs(spec, blurs, photo_stream, crop_size, seed)
 
 
 def evaluation_pairs(spec, split="test", **locations):

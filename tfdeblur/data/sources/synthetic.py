@@ -1,55 +1,57 @@
-"""Your sharp photos, blurred by tfdeblur: `--dataset=synthetic:PATH[,mode=kernel|warp]`.
+"""Your sharp photos, blurred by tfdeblur: `--dataset=synthetic:PATH[,mix=...]`.
 
 Sharp PNG/JPEG/BMP images in PATH (or `PATH/<split>`) are blurred on the fly:
-training crops by random members of a bank drawn per run (`synthetic.blur_bank`),
+training crops by random members of banks drawn per run (`synthetic.blur_bank`),
 evaluation frames whole, image i of a split by the fixed seed (TEST_SEED, i), so
-every run evaluates on the same pixels. `mode=kernel` (default): one camera-shake
-PSF per image; `mode=warp`: GoPro-like, spatially varying blur (rotation and zoom).
+every run evaluates on the same pixels. The blur kinds are weighed by `mix=`
+(`tfdeblur.data.mix`; default: camera shake of both lengths and warps alike,
+GoPro-like blur for two thirds); `frames=PATH` adds real frame windows to training.
 """
 
 import os
 
 import tensorflow as tf
 
-from tfdeblur.data import synthetic
+from tfdeblur.data import mix, synthetic
 from tfdeblur.data.files import check_images, decode, folder_argument, image_files, split_folder
 from tfdeblur.data.pipeline import FRAME_SIGNATURE, endless, fits_in_memory
 from tfdeblur.errors import InputError
 
 SPEC = "synthetic:PATH"
-OPTIONS = {"mode": "|".join(synthetic.MODES)}
+OPTIONS = mix.OPTIONS
+DEFAULT_MIX = "kernel+gopro+warp"
 TEST_SEED = 20171225  # fixed forever, like embedded.TEST_SEED
 
 
 def check(spec):
     folder_argument(spec)
-
-
-def _mode(spec):
-    return spec.options.get("mode", synthetic.MODES[0])
+    mix.parse(spec, DEFAULT_MIX)
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):
-    """An endless dataset of {"blur", "sharp"} crops of the `train` images, blurred by `mode`."""
+    """An endless dataset of {"blur", "sharp"} crops of the `train` images, blurred by the mix."""
     del locations
+    blurs = mix.parse(spec, DEFAULT_MIX)
     paths = sharp_images(spec.argument, "train")
-    shapes = check_images(paths, min_side=crop_size + synthetic.KERNEL_SIZE - 1)
+    shapes = check_images(paths, min_side=crop_size + mix.margin(blurs))
     images = tf.data.Dataset.from_tensor_slices(paths).map(lambda path: decode(tf.io.read_file(path)))
-    bank = synthetic.blur_bank(seed, _mode(spec))
-    return synthetic.blurred_crops(endless(images, seed, cache=fits_in_memory(shapes)), crop_size, seed, bank)
+    return mix.train_pairs(spec, blurs, endless(images, seed, cache=fits_in_memory(shapes)), crop_size, seed)
 
 
 def evaluation_pairs(spec, split="test", **locations):
-    """The images of `split`, each blurred whole from its fixed seed."""
+    """The images of `split`, each blurred whole by a synthetic kind of the mix drawn from its fixed
+    seed (real frame windows are evaluated by `frames:PATH`)."""
     del locations
     paths = sharp_images(spec.argument, split)
     check_images(paths)
-    mode = _mode(spec)
+    blurs = {kind: weight for kind, weight in mix.parse(spec, DEFAULT_MIX).items() if kind != "frames"}
+    if not blurs:
+        raise InputError(f"dataset spec {spec.text!r}: no synthetic blur to evaluate with; use frames:PATH")
 
     def blurred_frames():
         for index, path in enumerate(paths):
             sharp = decode(tf.io.read_file(path)).numpy()
-            blurred = synthetic.blurred_frame(sharp, seed=[TEST_SEED, index], mode=mode)
+            blurred = synthetic.blurred_frame(sharp, seed=[TEST_SEED, index], mix=blurs)
             yield {"blur": blurred, "sharp": sharp, "name": os.path.splitext(os.path.basename(path))[0]}
 
     return tf.data.Dataset.from_generator(blurred_frames, output_signature=FRAME_SIGNATURE)
