@@ -15,8 +15,8 @@ setup(
     packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
     # `tfdeblur <command>`: train, evaluate, deblur, export... (tfdeblur.tools).
     entry_points={"console_scripts": ["tfdeblur = tfdeblur.tools:main"]},
-    # The demo model that `tfdeblur deblur` uses without a checkpoint.
-    package_data={"tfdeblur": ["weights/demo/*"]},
+    # The shipped models: `motion`, which `tfdeblur deblur` uses without a checkpoint, and `demo`.
+    package_data={"tfdeblur": ["weights/*/*"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",
         "keras>=3.0,<4",
@@ -32,6 +32,8 @@ setup(
     extras_require={
         # The gRPC client of TF Serving (python -m tfdeblur.client); REST needs nothing.
         "serving": ["tensorflow-serving-api>=2.16,<2.22"],
+        # PyAV (FFmpeg's libraries, as wheels): video files as clips of `frames:` (a phone's slow motion).
+        "video": ["av>=12"],
         # dill: tfds.testing (the GoPro builder test) imports it; nbclient, nbformat and
         # ipykernel run the Colab notebook in the tests.
         "dev": [
@@ -39,6 +41,7 @@ setup(
             "ruff>=0.6",
             "dill>=0.3",
             "tensorflow-serving-api>=2.16,<2.22",
+            "av>=12",
             "nbclient>=0.10",
             "nbformat>=5.10",
             "ipykernel>=6.29",

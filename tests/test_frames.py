@@ -1,6 +1,7 @@
 """Blur pairs from high-frame-rate frames: `frames:PATH` and `synthesize --mode=frames`."""
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from tests.conftest import REPO, run_module
 from tests.fixtures import write_png
 from tfdeblur import data
+from tfdeblur.data import clips
 from tfdeblur.errors import InputError
 from tfdeblur.metrics import psnr
 
@@ -63,6 +65,19 @@ def test_training_crops_come_from_random_windows(tmp_path):
     assert all(crop["blur"].shape == crop["sharp"].shape == (16, 16, 3) for crop in crops)
     assert all(crop["blur"].dtype.name == "uint8" for crop in crops)
     assert any(not np.array_equal(crop["blur"], crop["sharp"]) for crop in crops)
+
+
+def test_holdout_keeps_each_clips_last_frames_for_validation(tmp_path):
+    for name in ("a", "b"):
+        _translating_clip(str(tmp_path / "clips" / name), count=20)
+    spec = f"frames:{tmp_path / 'clips'},window=5,holdout=6"
+    names = [pair["name"].decode() for pair in data.evaluation_pairs(spec).as_numpy_iterator()]
+    assert names == ["a/000014_5", "b/000014_5"]  # the last 6 frames: 14..19, one window each
+    train = clips.find(str(tmp_path / "clips"), "train", holdout=6)
+    assert os.path.basename(train["a"].files[-1]) == "000013.png"
+    assert len(train["a"]) == len(train["b"]) == 14
+    with pytest.raises(InputError, match="holdout=20: clip 'a' has only 20 frames"):
+        data.train_pairs(f"frames:{tmp_path / 'clips'},holdout=20", 16)
 
 
 @pytest.mark.skipif(not os.path.isdir(SHARED_FRAMES), reason="the shared GoPro frames are not here")
@@ -125,3 +140,60 @@ def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
     for a, b in zip(written, direct):
         np.testing.assert_array_equal(a["blur"], b["blur"])
         np.testing.assert_array_equal(a["sharp"], b["sharp"])
+
+
+def _write_video(path, frames, codec="png"):
+    """Frames uint8 [H, W, 3] as a video file, losslessly (PNG in a QuickTime file)."""
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=240)
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "rgb24"
+        for frame in frames:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
+
+
+def test_a_video_file_is_a_clip_like_a_folder_of_its_frames(tmp_path):
+    pattern = _translating_clip(str(tmp_path / "frames"), shift=2)
+    frames = [np.roll(pattern, index * 2, axis=1) for index in range(15)]
+    (tmp_path / "clips").mkdir()
+    _write_video(tmp_path / "clips" / "walk.mov", frames)
+    from_video = list(data.evaluation_pairs(f"frames:{tmp_path / 'clips' / 'walk.mov'},window=5"))
+    from_folder = list(data.evaluation_pairs(f"frames:{tmp_path / 'frames'},window=5"))
+    assert [pair["name"].numpy().decode() for pair in from_video] == [
+        "walk/000000_5",
+        "walk/000005_5",
+        "walk/000010_5",
+    ]
+    for video_pair, folder_pair in zip(from_video, from_folder, strict=True):
+        np.testing.assert_array_equal(video_pair["blur"], folder_pair["blur"])
+        np.testing.assert_array_equal(video_pair["sharp"], folder_pair["sharp"])
+    # In a folder of clips beside a folder of frames; held out and trained on like one.
+    os.rename(tmp_path / "frames", tmp_path / "clips" / "still")
+    found = clips.find(str(tmp_path / "clips"))
+    assert sorted(found) == ["still", "walk"] and len(found["walk"]) == 15
+    held_out = data.evaluation_pairs(f"frames:{tmp_path / 'clips'},window=5,holdout=5")
+    assert [pair["name"].numpy().decode() for pair in held_out] == ["still/000010_5", "walk/000010_5"]
+    crops = list(data.train_pairs(f"frames:{tmp_path / 'clips' / 'walk.mov'},window=3", 16, seed=1).take(4))
+    assert all(crop["blur"].shape == (16, 16, 3) for crop in crops)
+
+
+def test_bad_video_files_are_named(tmp_path, monkeypatch):
+    fake = tmp_path / "clip.mp4"
+    fake.write_bytes(b"not a video at all")
+    pytest.importorskip("av")
+    with pytest.raises(InputError, match=f"{fake}: not a readable video"):
+        data.evaluation_pairs(f"frames:{fake}")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("frames?")
+    with pytest.raises(InputError, match=f"{notes} is neither a folder nor a video file"):
+        data.check_spec(f"frames:{notes}")
+    _write_video(tmp_path / "short.mov", [np.zeros((24, 40, 3), np.uint8)] * 4)
+    with pytest.raises(InputError, match="4 frames in clip 'short', fewer than the 13-frame window"):
+        data.evaluation_pairs(f"frames:{tmp_path / 'short.mov'}")
+    monkeypatch.setitem(sys.modules, "av", None)  # PyAV not installed
+    with pytest.raises(
+        InputError, match=r'short.mov: reading video files needs PyAV: pip install "tfdeblur\[video'
+    ):
+        data.evaluation_pairs(f"frames:{tmp_path / 'short.mov'}")

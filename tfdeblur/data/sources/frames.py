@@ -1,7 +1,11 @@
-"""Blur pairs from high-frame-rate frames, as GoPro made them: `frames:PATH[,window=7-13][,stride=K]`.
+"""Blur pairs from high-frame-rate frames, as GoPro made them:
+`frames:PATH[,window=7-13][,stride=K][,holdout=N]`.
 
-PATH is a folder of consecutive frames (sorted by name), or a folder of such
-folders, one per clip (and `PATH/<split>` when it holds splits). A blurred image
+PATH is a clip: a folder of consecutive frames (sorted by name) or a video file
+(`.mp4`, `.mov`, ...: a phone's slow-motion clip, read with PyAV), or a folder of
+clips (and `PATH/<split>` when it holds splits; `tfdeblur.data.clips`). `holdout=N`
+splits every clip in time instead: its last N frames are the `test` split (for
+validation), the frames before them the `train` split. A blurred image
 is the average of N consecutive frames in linear light, the sharp target their
 centre frame (index N // 2), as in GoPro (Nah et al. 2017). The camera response
 is taken as gamma 2.2 (`tfdeblur.data.blur`): the curve GoPro's `blur_gamma`
@@ -15,31 +19,22 @@ windows every `stride` frames (default: the largest N, so windows never
 overlap), N drawn from a fixed seed per window: the same pairs every time.
 """
 
-import os
-
 import numpy as np
 import tensorflow as tf
 
+from tfdeblur.data import clips
 from tfdeblur.data.blur import from_linear, quantize, to_linear
-from tfdeblur.data.files import (
-    check_images,
-    folder_argument,
-    image_files,
-    read_image,
-    read_images,
-    split_folder,
-)
 from tfdeblur.data.pipeline import CACHE_BUDGET_BYTES, FRAME_SIGNATURE
 from tfdeblur.errors import InputError
 
 SPEC = "frames:PATH"
-OPTIONS = {"window": r"\d+(-\d+)?", "stride": r"[1-9]\d*"}
+OPTIONS = {"window": r"\d+(-\d+)?", "stride": r"[1-9]\d*", "holdout": r"[1-9]\d*"}
 DEFAULT_WINDOW = "7-13"
 TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 
 
 def check(spec):
-    folder_argument(spec)
+    clips.check_location(spec.argument, f"dataset spec {spec.text!r}")
     window_sizes(spec.options.get("window", DEFAULT_WINDOW))
 
 
@@ -55,49 +50,11 @@ def window_sizes(window):
     return sizes
 
 
-def clips(root, split=None):
-    """{clip name: sorted frame paths} under `root` (or `root/<split>`): `root` itself if it holds
-    frames, else each sub-folder that does. InputError if there are none."""
-    root = split_folder(root, split)
-    found = {}
-    frames = image_files(root)
-    if frames:
-        found[os.path.basename(os.path.normpath(root))] = [frames[name] for name in sorted(frames)]
-    else:
-        for name in sorted(os.listdir(root)):
-            if os.path.isdir(os.path.join(root, name)):
-                frames = image_files(os.path.join(root, name))
-                if frames:
-                    found[name] = [frames[stem] for stem in sorted(frames)]
-    if not found:
-        raise InputError(f"{root}: no frames (PNG, JPEG or BMP images, or folders of them)")
-    return found
-
-
-def check_clip(name, paths, window, shapes=None):
-    """InputError naming a clip shorter than the window or a frame whose size differs from the
-    clip's first; `shapes` are the frames' [H, W], found by decoding each once if not given.
-    Returns the clip's [H, W]."""
-    if len(paths) < window:
-        folder = os.path.dirname(paths[0])
-        raise InputError(
-            f"{folder}: {len(paths)} frames in clip {name!r}, fewer than the {window}-frame window"
-        )
-    shapes = check_images(paths) if shapes is None else shapes
-    for path, shape in zip(paths, shapes):
-        if shape != shapes[0]:
-            raise InputError(
-                f"{path} is {shape[0]}x{shape[1]} but {paths[0]} is {shapes[0][0]}x{shapes[0][1]}: "
-                "the frames of a clip must have one size"
-            )
-    return shapes[0]
-
-
-def checked_clips(root, sizes, split=None):
-    """`clips`, each checked (`check_clip`) for the largest window of `sizes`."""
-    found = clips(root, split)
-    for name, paths in found.items():
-        check_clip(name, paths, max(sizes))
+def checked_clips(root, sizes, split=None, holdout=None):
+    """`clips.find`, each clip checked (`Clip.check`) for the largest window of `sizes`."""
+    found = clips.find(root, split, holdout)
+    for clip in found.values():
+        clip.check(max(sizes))
     return found
 
 
@@ -118,23 +75,34 @@ def windows(count, sizes, stride, seeds):
 
 
 def window_pairs(found, sizes, stride):
-    """Every window (`windows`) of every clip of `found` ({name: frame paths}, checked) as full-size
-    uint8 {"blur", "sharp", "name": "<clip>/<first frame>_<N>"}, read eagerly."""
-    for clip_index, (name, paths) in enumerate(found.items()):
-        for first, size in windows(len(paths), sizes, stride, [TEST_SEED, clip_index]):
-            frames = tf.constant(np.stack([read_image(path) for path in paths[first : first + size]]))
-            stem = os.path.splitext(os.path.basename(paths[first]))[0]
+    """Every window (`windows`) of every clip of `found` ({name: Clip}, checked) as full-size uint8
+    {"blur", "sharp", "name": "<clip>/<first frame>_<N>"}. Frames are decoded once, in order, and
+    held only while a window still needs them."""
+    for clip_index, clip in enumerate(found.values()):
+        wanted = windows(len(clip), sizes, stride, [TEST_SEED, clip_index])
+        decoded, held = enumerate(clip.frames()), {}
+        for window_index, (first, size) in enumerate(wanted):
+            while first + size - 1 not in held:
+                index, frame = next(decoded)
+                held[index] = frame
+            pair = average(tf.constant(np.stack([held[index] for index in range(first, first + size)])))
             yield {
-                **{key: value.numpy() for key, value in average(frames).items()},
-                "name": f"{name}/{stem}_{size}",
+                **{key: value.numpy() for key, value in pair.items()},
+                "name": f"{clip.name}/{clip.frame_name(first)}_{size}",
             }
+            following = wanted[window_index + 1][0] if window_index + 1 < len(wanted) else len(clip)
+            held = {index: frame for index, frame in held.items() if index >= following}
+
+
+def _holdout(spec):
+    return int(spec.options["holdout"]) if "holdout" in spec.options else None
 
 
 def evaluation_pairs(spec, split="test", **locations):
     """The windows of every clip of `split` (or of PATH itself when it has no splits)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    found = checked_clips(spec.argument, sizes, split)
+    found = checked_clips(spec.argument, sizes, split, _holdout(spec))
     stride = int(spec.options.get("stride", max(sizes)))
     return tf.data.Dataset.from_generator(
         lambda: window_pairs(found, sizes, stride), output_signature=FRAME_SIGNATURE
@@ -142,17 +110,22 @@ def evaluation_pairs(spec, split="test", **locations):
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):
-    """An endless dataset of {"blur", "sharp"} crops: per example a random clip (by its length),
-    window size, first frame and crop, averaged from frames held in memory."""
+    """An endless dataset of {"blur", "sharp"} crops of the `train` clips (`clip_crops`)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    found = clips(spec.argument, "train")
+    return clip_crops(spec.text, clips.find(spec.argument, "train", _holdout(spec)), sizes, crop_size, seed)
+
+
+def clip_crops(source, found, sizes, crop_size, seed):
+    """An endless dataset of {"blur", "sharp"} crops of clips `found` ({name: Clip}; `source` names
+    them in errors): per example a random clip (by its length), window size of `sizes`, first
+    frame and crop, averaged from frames held in memory."""
     # The memory the decoded clips need, from each clip's first frame, before decoding them all.
-    shapes = {name: read_image(paths[0]).shape[:2] for name, paths in found.items()}
+    shapes = {name: next(clip.frames()).shape[:2] for name, clip in found.items()}
     total = sum(len(found[name]) * height * width * 3 for name, (height, width) in shapes.items())
     if total > CACHE_BUDGET_BYTES:
         raise InputError(
-            f"{spec.text}: {total / 2**30:.1f} GiB of decoded frames exceed the "
+            f"{source}: {total / 2**30:.1f} GiB of decoded frames exceed the "
             f"{CACHE_BUDGET_BYTES / 2**30:.0f} GiB in-memory budget; write pairs with "
             "`tfdeblur synthesize --mode=frames` and train on folder:OUT"
         )
@@ -162,15 +135,15 @@ def train_pairs(spec, crop_size, seed=0, **locations):
                 f"clip {name!r}: {height}x{width} frames are smaller than --crop_size={crop_size}"
             )
     streams = []
-    for index, (name, paths) in enumerate(found.items()):
-        frames = read_images(paths)  # decoded once: checked, then held for training
-        check_clip(name, paths, max(sizes), [frame.shape[:2] for frame in frames])
-        streams.append(_clip_crops(np.stack(frames), sizes, crop_size, seed + index))
-    weights = [len(paths) for paths in found.values()]
+    for index, clip in enumerate(found.values()):
+        frames = clip.read()  # decoded once: checked, then held for training
+        clip.check(max(sizes), frames)
+        streams.append(_crops_of_clip(np.stack(frames), sizes, crop_size, seed + index))
+    weights = [len(clip) for clip in found.values()]
     return tf.data.Dataset.sample_from_datasets(streams, [w / sum(weights) for w in weights], seed=seed)
 
 
-def _clip_crops(frames, sizes, crop_size, seed):
+def _crops_of_clip(frames, sizes, crop_size, seed):
     """Endless random window crops of one clip's uint8 frames [T, H, W, 3] (held in a variable)."""
     clip = tf.Variable(frames, trainable=False)
     count, height, width = frames.shape[:3]
