@@ -41,9 +41,9 @@ flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile in 
 
 
 def _generator(model):
-    """(generator, config) of a row flagfile (random weights), or the demo model."""
-    if model == "demo":
-        return pretrained.load()
+    """(generator, config) of a row flagfile (random weights), or a shipped model by name."""
+    if model in pretrained.SHIPPED:
+        return pretrained.load_model(model)
     config = experiment.Experiment.from_flagfile(paper.flagfile(model)).model
     return build_generator(config), config
 

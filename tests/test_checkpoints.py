@@ -1,3 +1,4 @@
+import dataclasses
 import os
 
 import keras
@@ -11,6 +12,7 @@ from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
 from tfdeblur.gan import GAN
 from tfdeblur.models import ModelConfig, build_discriminator, build_generator
+from tfdeblur.tools.train import initialise_generator
 
 
 def test_generator_round_trips_through_keras_file(tiny_config, tmp_path):
@@ -123,3 +125,18 @@ def test_runs_saved_before_the_penalty_seed_was_checkpointed_still_resume(tiny_c
     assert checkpoint.restore_latest().endswith("ckpt-1")
     for a, b in zip(gan.generator.weights, resumed.generator.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_init_from_copies_a_runs_generator_and_names_another_architecture(trained_run):
+    trained, config = load_generator(trained_run)
+    keras.utils.set_random_seed(1)
+    fresh = build_generator(config)
+    initialise_generator(fresh, config, trained_run)
+    for expected, copied in zip(trained.weights, fresh.weights, strict=True):
+        np.testing.assert_array_equal(copied.numpy(), expected.numpy())
+    # Discriminator settings may differ (only G is copied); the generator's may not.
+    initialise_generator(fresh, dataclasses.replace(config, discriminator_filters=7), trained_run)
+    wider = dataclasses.replace(config, generator_filters=config.generator_filters * 2)
+    message = rf"--init_from={trained_run}: another architecture: --generator_filters=8 \(it has 4\)"
+    with pytest.raises(InputError, match=message):
+        initialise_generator(build_generator(wider), wider, trained_run)

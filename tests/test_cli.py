@@ -90,8 +90,11 @@ def test_evaluate_reads_a_row_flagfile_and_writes_a_markdown_row(tmp_path, train
         "--flagfile=experiments/quickstart.cfg",
         f"--checkpoint={trained_run}",
         f"--output_dir={report}",
+        "--num_figures=1",
+        "--figure_crop=64",
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert (report / "comparison.png").stat().st_size > 5_000
     header, rule, row = (report / "metrics.md").read_text().splitlines()
     assert header.count("|") == rule.count("|") == row.count("|")
     with open(report / "metrics.json") as file:

@@ -12,6 +12,8 @@ import tensorflow as tf
 
 from tests.conftest import REPO, run_module
 from tfdeblur import experiment, paper
+from tfdeblur.models import build_generator
+from tfdeblur.tools.train import initialise_generator
 
 ROWS = sorted(
     set(glob.glob(os.path.join(REPO, "experiments", "*.cfg")))
@@ -146,3 +148,11 @@ def test_models_summary_prints_the_parameter_count(path):
 def _readme():
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as file:
         return file.read()
+
+
+def test_the_real_motion_fine_tuning_recipe_starts_from_the_demo_model():
+    recipe = experiment.Experiment.from_flagfile(
+        os.path.join(REPO, "experiments", "finetune", "real_motion.cfg")
+    )
+    assert recipe.train.init_from == "demo" and recipe.train.crop_size == 128
+    initialise_generator(build_generator(recipe.model), recipe.model, "demo")  # the same generator

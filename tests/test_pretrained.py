@@ -1,4 +1,4 @@
-"""The demo model shipped in the package: loads without a checkpoint, and scores what it states."""
+"""The models shipped in the package: load by name or by default, and score what they state."""
 
 import json
 import os
@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import TINY, run_module
-from tfdeblur import pretrained
+from tests.conftest import REPO, TINY, run_module
+from tfdeblur import experiment, pretrained
 from tfdeblur.errors import InputError
 from tfdeblur.models import build_generator
 
@@ -28,19 +28,29 @@ def test_load_names_a_missing_model(tmp_path):
         pretrained.load(str(tmp_path))
 
 
-def test_shipped_demo_model_scores_its_stated_metrics(tmp_path):
-    # metrics.json was written by `python -m tfdeblur.pack` with these very weights.
-    with open(os.path.join(pretrained.DEMO_DIR, "metrics.json")) as file:
-        stated = json.load(file)
+def _stated(name):
+    """(dataset spec, summary) of each set `tfdeblur pack` measured shipped model `name` on."""
+    with open(os.path.join(pretrained.WEIGHTS_DIR, name, pretrained.METRICS_NAME)) as file:
+        return [(summary["dataset"].removesuffix("/test"), summary) for summary in json.load(file)]
+
+
+SHIPPED_SETS = [(name, spec) for name in pretrained.SHIPPED for spec, _ in _stated(name)]
+
+
+@pytest.mark.parametrize("name, spec", SHIPPED_SETS)
+def test_shipped_models_score_their_stated_metrics(tmp_path, name, spec):
+    if spec.startswith("folder:") and not os.path.isdir(os.path.join(REPO, spec.removeprefix("folder:"))):
+        pytest.skip(f"{spec} is not here")
+    stated = dict(_stated(name))[spec]
     # Re-measured with one command, on the packed weights as shipped.
-    result = run_module("tfdeblur.evaluate", f"--output_dir={tmp_path}", "--dataset=embedded")
+    checkpoint = [] if name == pretrained.DEFAULT else [f"--checkpoint={name}"]
+    result = run_module("tfdeblur.evaluate", f"--output_dir={tmp_path}", f"--dataset={spec}", *checkpoint)
     assert result.returncode == 0, result.stderr[-2000:]
     with open(tmp_path / "metrics.json") as file:
         measured = json.load(file)
     assert measured["num_images"] == stated["num_images"]
     assert measured["psnr"] == pytest.approx(stated["psnr"], abs=0.01)
     assert measured["ssim"] == pytest.approx(stated["ssim"], abs=1e-3)
-    assert measured["psnr"] > measured["input_psnr"] + 1.0
 
 
 def test_load_model_takes_a_packed_directory_or_a_training_run(tmp_path, trained_run):
@@ -49,3 +59,14 @@ def test_load_model_takes_a_packed_directory_or_a_training_run(tmp_path, trained
     assert pretrained.load_model(str(tmp_path / "packed"))[1] == TINY
     assert pretrained.load_model(trained_run)[1].generator_depth == 3
     assert pretrained.load_model(None)[1] == pretrained.load()[1]
+    demo = os.path.join(pretrained.WEIGHTS_DIR, "demo")
+    assert pretrained.load_model("demo")[1] == pretrained.load(demo)[1]
+
+
+@pytest.mark.parametrize("name", pretrained.SHIPPED)
+def test_each_shipped_model_has_its_recipe_and_readme(name):
+    """`experiments/shipped/<name>.cfg` builds the very architecture of the packed weights."""
+    recipe = experiment.Experiment.from_flagfile(os.path.join(REPO, "experiments", "shipped", f"{name}.cfg"))
+    assert recipe.model == pretrained.load_model(name)[1]
+    with open(os.path.join(pretrained.WEIGHTS_DIR, name, "README.md")) as file:
+        assert f"experiments/shipped/{name}.cfg" in file.read()

@@ -104,6 +104,11 @@ class TrainConfig(Config):
         "float32", "Keras dtype policy (float16 adds loss scaling; auto: bfloat16 where the CPU has it)."
     )
     seed: int = setting(0, "Seed of weights initialisation, data order and the gradient penalty.")
+    init_from: str | None = setting(
+        None,
+        "Generator weights a new run starts from (fine-tuning): a shipped model's name (demo), "
+        "a packed model's folder or a training run, of the same architecture.",
+    )
 
     # Settings a resumed run may change: where files are, how often to save, how to run
     # the same computation, and how long to train (the schedule follows, see README).

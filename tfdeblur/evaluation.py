@@ -79,14 +79,16 @@ def summarize(records):
 
 def comparison_grid(examples, size=192):
     """A uint8 image: one row per example, blurred | restored | sharp centre crops."""
-    rows = []
-    for triple in examples:
-        height, width = triple[0].shape[:2]
-        top, left = max(0, (height - size) // 2), max(0, (width - size) // 2)
-        crops = [image[top : top + size, left : left + size] for image in triple]
-        rows.append(np.concatenate(crops, axis=1))
+    rows = [np.concatenate([centre_crop(image, size) for image in triple], axis=1) for triple in examples]
     width = max(row.shape[1] for row in rows)
     return np.concatenate([np.pad(row, [(0, 0), (0, width - row.shape[1]), (0, 0)]) for row in rows])
+
+
+def centre_crop(image, size):
+    """The central size x size pixels of `image` [H, W, C] (all of a side shorter than `size`)."""
+    height, width = image.shape[:2]
+    top, left = max(0, (height - size) // 2), max(0, (width - size) // 2)
+    return image[top : top + size, left : left + size]
 
 
 def markdown_row(summary, model="", dataset=""):
@@ -98,8 +100,9 @@ def markdown_row(summary, model="", dataset=""):
     return f"| {model} | {dataset} | {summary['num_images']} | " + " | ".join(values) + " |"
 
 
-def write_report(records, examples, output_dir, model="", dataset=""):
-    """Writes metrics.json, metrics.md, per_image.csv and comparison.png into `output_dir`."""
+def write_report(records, examples, output_dir, model="", dataset="", figure_crop=0):
+    """Writes metrics.json, metrics.md, per_image.csv and comparison.png into `output_dir`
+    (whole frames, or their central `figure_crop`^2 pixels)."""
     os.makedirs(output_dir, exist_ok=True)
     summary = summarize(records)
     with open(os.path.join(output_dir, "metrics.md"), "w") as file:
@@ -112,6 +115,8 @@ def write_report(records, examples, output_dir, model="", dataset=""):
         writer.writeheader()
         writer.writerows(records)
     if examples:
+        if figure_crop:
+            examples = [[centre_crop(image, figure_crop) for image in triple] for triple in examples]
         _plot_comparison(records, examples, os.path.join(output_dir, "comparison.png"))
     return summary
 

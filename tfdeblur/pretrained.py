@@ -1,13 +1,13 @@
-r"""The demo model shipped inside the package, used when no checkpoint is given.
+r"""The models shipped inside the package, by name (`SHIPPED`); `DEFAULT` when no checkpoint is given.
 
-A small U-Net (`experiments/quickstart.cfg`, 1.8 M parameters) trained longer
-on the embedded dataset's synthetic blur, not on GoPro: a demonstration that
-works right after install, not a model for real camera shake. Its directory
-holds `config.json`, `generator.npz` (weights stored as float16 to keep the
-package small, computed in float32) and `metrics.json` (its held-out score).
+- `demo` (default): the quickstart's U-Net (1.8 M parameters) trained on the embedded
+  dataset's synthetic camera shake (`experiments/shipped/demo.cfg`): a demonstration
+  that works right after install; it sharpens that blur, not real motion blur.
 
-Packed from a training run by `python -m tfdeblur.pack --checkpoint=D`, which
-also re-measures `metrics.json` on `embedded/test` with the packed weights.
+Each directory holds `config.json`, `generator.npz` (weights stored as float16 to
+keep the package small, computed in float32), `metrics.json` (its held-out
+scores) and a README saying how it was trained. Packed from a training run by
+`tfdeblur pack`, which re-measures `metrics.json` with the packed weights.
 """
 
 import os
@@ -18,11 +18,16 @@ from tfdeblur.checkpoints import CONFIG_NAME, load_generator
 from tfdeblur.errors import InputError
 from tfdeblur.models import ModelConfig, build_generator
 
-DEMO_DIR = os.path.join(os.path.dirname(__file__), "weights", "demo")
+WEIGHTS_DIR = os.path.join(os.path.dirname(__file__), "weights")
+# The models shipped in the package, by name (each a folder of WEIGHTS_DIR with its README).
+SHIPPED = ("demo",)
+DEFAULT = "demo"
+DEFAULT_DIR = os.path.join(WEIGHTS_DIR, DEFAULT)
 WEIGHTS_NAME = "generator.npz"
+METRICS_NAME = "metrics.json"  # [{"dataset", "psnr", "ssim", ...}]: what `tfdeblur pack` measured
 
 
-def save(generator, config, directory=DEMO_DIR):
+def save(generator, config, directory):
     """Writes `config.json` and the float16 weights of `generator` to `directory`."""
     os.makedirs(directory, exist_ok=True)
     config.save(os.path.join(directory, CONFIG_NAME))
@@ -31,17 +36,18 @@ def save(generator, config, directory=DEMO_DIR):
 
 
 def load_model(path=None):
-    """(generator, config) of `path`: None for the shipped model, a packed model's directory
-    (with `generator.npz`), or anything `checkpoints.load_generator` takes (a training run)."""
-    if path is None:
-        return load()
+    """(generator, config) of `path`: None for the default shipped model, a shipped model's name
+    (`SHIPPED`), a packed model's directory (with `generator.npz`), or anything
+    `checkpoints.load_generator` takes (a training run)."""
+    if path is None or path in SHIPPED:
+        return load(os.path.join(WEIGHTS_DIR, path or DEFAULT))
     if os.path.exists(os.path.join(path, WEIGHTS_NAME)):
         return load(path)
     return load_generator(path)
 
 
-def load(directory=DEMO_DIR):
-    """(generator, config) of a model packed by `save` (by default the shipped demo model)."""
+def load(directory=DEFAULT_DIR):
+    """(generator, config) of a model packed by `save` (by default the default shipped model)."""
     weights_path = os.path.join(directory, WEIGHTS_NAME)
     if not os.path.exists(weights_path):
         raise InputError(f"{weights_path}: no packed model here")

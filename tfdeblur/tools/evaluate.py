@@ -33,10 +33,14 @@ def define_flags():
     flags.DEFINE_string(
         "checkpoint",
         None,
-        "A training run (dir, checkpoints/ or a prefix) or a packed model (default: the shipped one).",
+        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
+        "(demo, the default).",
     )
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
+    flags.DEFINE_integer(
+        "figure_crop", 0, "Show the central N x N pixels in comparison.png (0: whole frames).", lower_bound=0
+    )
 
 
 def main(argv):
@@ -68,8 +72,13 @@ def main(argv):
         progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
     )
     print()
-    model = os.path.basename(os.path.normpath(FLAGS.checkpoint or pretrained.DEMO_DIR))
+    model = os.path.basename(os.path.normpath(FLAGS.checkpoint or pretrained.DEFAULT))
     summary = write_report(
-        records, examples, FLAGS.output_dir, model=model, dataset=f"{FLAGS.dataset}/{FLAGS.split}"
+        records,
+        examples,
+        FLAGS.output_dir,
+        model=model,
+        dataset=f"{FLAGS.dataset}/{FLAGS.split}",
+        figure_crop=FLAGS.figure_crop,
     )
     print(f"{FLAGS.dataset}/{FLAGS.split}: {format_summary(summary)}")

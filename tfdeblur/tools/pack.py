@@ -1,8 +1,9 @@
-r"""Packs a training run as the shipped demo model: `tfdeblur pack --checkpoint=D`.
+r"""Packs a model for shipping: `tfdeblur pack --checkpoint=D --output_dir=O [--datasets=...]`.
 
 Writes `config.json` and float16 `generator.npz` (see `tfdeblur.pretrained`)
 to `--output_dir`, then evaluates the packed weights, as they will be loaded,
-on `embedded/test` and writes `metrics.json` beside them.
+on each of `--datasets` (`test` splits) and writes `metrics.json` beside them:
+one summary per dataset, as `tfdeblur evaluate` prints it.
 """
 
 import json
@@ -11,7 +12,6 @@ import os
 from absl import flags
 
 from tfdeblur import data, pretrained
-from tfdeblur.checkpoints import load_generator
 from tfdeblur.evaluation import evaluate, format_summary, summarize
 
 POSITIONAL = False
@@ -20,19 +20,30 @@ FLAGS = flags.FLAGS
 
 def define_flags():
     flags.DEFINE_string(
-        "checkpoint", None, "Training output dir, checkpoint dir or checkpoint prefix.", required=True
+        "checkpoint",
+        None,
+        "Training run, checkpoint, packed model or shipped model's name to pack.",
+        required=True,
     )
-    flags.DEFINE_string("output_dir", pretrained.DEMO_DIR, "Where to write the packed model.")
+    flags.DEFINE_string("output_dir", None, "Where to write the packed model.", required=True)
+    flags.DEFINE_list(
+        "datasets", ["embedded"], "Dataset specs the packed weights are measured on (metrics.json)."
+    )
 
 
 def main(argv):
     del argv
-    generator, config = load_generator(FLAGS.checkpoint)
+    for spec in FLAGS.datasets:
+        data.check_spec(spec)
+    generator, config = pretrained.load_model(FLAGS.checkpoint)
     pretrained.save(generator, config, FLAGS.output_dir)
     packed, _ = pretrained.load(FLAGS.output_dir)
-    records, _ = evaluate(packed, data.evaluation_pairs("embedded"))
-    summary = {"dataset": "embedded/test", **summarize(records)}
-    with open(os.path.join(FLAGS.output_dir, "metrics.json"), "w") as file:
-        json.dump(summary, file, indent=2)
+    summaries = []
+    for spec in FLAGS.datasets:
+        records, _ = evaluate(packed, data.evaluation_pairs(spec))
+        summaries.append({"dataset": f"{spec}/test", **summarize(records)})
+        print(f"{spec}/test: {format_summary(summaries[-1])}")
+    with open(os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), "w") as file:
+        json.dump(summaries, file, indent=2)
         file.write("\n")
-    print(f"Packed {FLAGS.checkpoint} into {FLAGS.output_dir}; embedded/test: {format_summary(summary)}")
+    print(f"Packed {FLAGS.checkpoint} into {FLAGS.output_dir}")

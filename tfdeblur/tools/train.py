@@ -23,9 +23,10 @@ import os
 import keras
 from absl import flags
 
-from tfdeblur import data, distribute, experiment
+from tfdeblur import data, distribute, experiment, pretrained
 from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
 from tfdeblur.checkpoints import TrainingCheckpoint, checkpoint_dir, write_or_check_configs
+from tfdeblur.errors import InputError
 from tfdeblur.evaluation import evaluate, format_summary, write_report
 from tfdeblur.models import attention_tile
 
@@ -71,6 +72,9 @@ def train(run, output_dir, flags_text=""):
     if latest:
         print(f"Resuming from {latest} at step {step}")
         print(f"Learning rate at step {step}: {float(experiment.learning_rate(config)(step)):.3g}")
+    elif config.init_from:
+        initialise_generator(gan.generator, model_config, config.init_from)
+        print(f"Generator initialised from {config.init_from}")
 
     locations = {"data_dir": config.data_dir, "manual_dir": config.manual_dir}
     test_pairs = data.evaluation_pairs(config.evaluation_dataset, **locations)
@@ -113,6 +117,21 @@ def train(run, output_dir, flags_text=""):
     summary = write_report(records, examples, output_dir, model=model, dataset=dataset)
     print(f"Held-out {dataset}: {format_summary(summary)}")
     print(f"Wrote {os.path.join(output_dir, 'metrics.json')}")
+
+
+def initialise_generator(generator, model_config, source):
+    """Copies the generator weights of `source` (a shipped model's name, a packed model or a run) into
+    `generator`; InputError naming `source` if its architecture differs from `model_config`."""
+    loaded, loaded_config = pretrained.load_model(source)
+    differences = {
+        name: values
+        for name, values in loaded_config.differences(model_config).items()
+        if not name.startswith("discriminator") and name != "conditional"  # only G is copied
+    }
+    if differences:
+        changed = ", ".join(f"--{name}={new} (it has {old})" for name, (old, new) in differences.items())
+        raise InputError(f"--init_from={source}: another architecture: {changed}")
+    generator.set_weights(loaded.get_weights())
 
 
 def _log_flags(output_dir, flags_text):
