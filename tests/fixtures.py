@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tfdeblur.data.blur import blur
@@ -57,3 +58,16 @@ def write_pair_folder(root, count=3, height=40, width=56, seed=0):
         write_png(os.path.join(root, "blur", f"{name}.png"), blurred)
         write_png(os.path.join(root, "sharp", f"{name}.png"), sharp)
     return names
+
+
+def write_video(path, frames, rate=240):
+    """uint8 RGB frames [H, W, 3] as a video file, losslessly (PNG frames in a QuickTime file);
+    skips the test where PyAV is not installed."""
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("png", rate=rate)
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "rgb24"
+        for frame in frames:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())

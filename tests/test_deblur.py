@@ -8,7 +8,7 @@ import skimage.data
 import tensorflow as tf
 
 from tests.conftest import run_module
-from tests.fixtures import write_png
+from tests.fixtures import write_png, write_video
 from tfdeblur.data.files import read_image
 from tfdeblur.errors import InputError
 from tfdeblur.metrics import psnr
@@ -30,7 +30,7 @@ def test_folder_with_a_corrupt_file_writes_the_others_and_fails(trained_run, pho
     result = run_module("tfdeblur.deblur", str(photos), f"--checkpoint={trained_run}", "-o", str(out))
     assert result.returncode == 1, result.stderr[-3000:]
     assert f"error: {photos / 'broken.png'}: not a readable PNG/JPEG/BMP image" in result.stderr
-    assert "Wrote 2 of 3 images" in result.stdout
+    assert "Wrote 2 of 3 results" in result.stdout
     assert sorted(os.listdir(out)) == ["astronaut.png", "coffee.jpg"]  # formats kept
     assert read_image(str(out / "astronaut.png")).shape == (101, 203, 3)
     assert read_image(str(out / "coffee.jpg")).shape == (77, 130, 3)
@@ -71,7 +71,7 @@ def test_inputs_expand_files_folders_and_globs(photos):
     ]
     with pytest.raises(InputError, match=r"nothing\.png: no such file or folder"):
         deblur.expand_inputs([str(photos / "nothing.png")])
-    with pytest.raises(InputError, match=r"\*.bmp: no PNG/JPEG/BMP images here"):
+    with pytest.raises(InputError, match=r"\*.bmp: no PNG/JPEG/BMP images or videos here"):
         deblur.expand_inputs([str(photos / "*.bmp")])
 
 
@@ -90,3 +90,68 @@ def test_without_a_model_flag_the_shipped_demo_model_runs(photos, tmp_path):
     result = run_module("tfdeblur.deblur", str(photos / "coffee.jpg"), "-o", out)
     assert result.returncode == 0, result.stderr[-3000:]
     assert read_image(out).shape == (77, 130, 3)
+
+
+def test_a_video_is_deblurred_frame_by_frame_in_its_own_format(trained_run, photos, tmp_path):
+    av = pytest.importorskip("av")
+    rng = np.random.default_rng(0)
+    scene = skimage.data.astronaut()[100:140, 100:200]
+    frames = [
+        np.clip(scene[:, index * 4 : index * 4 + 56] + rng.normal(0, 2, (40, 56, 3)), 0, 255)
+        for index in range(6)
+    ]
+    frames = [frame.astype(np.uint8) for frame in frames]
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    write_video(clips / "walk.mov", frames, rate=30)
+    (clips / "broken.mp4").write_bytes(b"not a video")
+    for index, frame in enumerate(frames):
+        write_png(str(tmp_path / "frames" / f"{index}.png"), frame)
+    model = f"--checkpoint={trained_run}"
+    # A video, a corrupt video and a photo in one call: the readable ones are written.
+    out = tmp_path / "out"
+    result = run_module("tfdeblur.deblur", str(clips), str(photos / "coffee.jpg"), model, "-o", str(out))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert f"error: {clips / 'broken.mp4'}: not a readable video" in result.stderr
+    assert "Traceback" not in result.stderr and "Wrote 2 of 3 results" in result.stdout
+    as_images = run_module("tfdeblur.deblur", str(tmp_path / "frames"), model, "-o", str(tmp_path / "images"))
+    assert as_images.returncode == 0, as_images.stderr[-3000:]
+
+    with av.open(str(out / "walk.mov")) as container:
+        stream = container.streams.video[0]
+        assert (stream.average_rate, stream.codec_context.name, stream.codec_context.pix_fmt) == (
+            30,
+            "png",
+            "rgb24",
+        )
+        restored = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+    assert len(restored) == len(frames)
+    for index, frame in enumerate(restored):
+        expected = read_image(str(tmp_path / "images" / f"{index}.png"))
+        assert frame.shape == expected.shape == (40, 56, 3)
+        assert np.abs(frame.astype(int) - expected).max() <= 1
+
+    side_by_side = tmp_path / "side_by_side.mov"
+    result = run_module(
+        "tfdeblur.deblur", str(clips / "walk.mov"), model, "-o", str(side_by_side), "--side_by_side"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with av.open(str(side_by_side)) as container:
+        first = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    np.testing.assert_array_equal(first[:, :56], frames[0])
+
+
+def test_outputs_that_cannot_be_written_are_named_before_any_work(photos, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file, not a folder")
+    result = run_module("tfdeblur.deblur", str(photos / "coffee.jpg"), "-o", str(blocker / "out.png"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"error: -o {blocker / 'out.png'}: cannot create {blocker}" in result.stderr
+    result = run_module("tfdeblur.export", f"--export_dir={blocker / '1'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"error: --export_dir={blocker / '1'}: cannot create {blocker / '1'}" in result.stderr
+    result = run_module("tfdeblur.deblur", str(photos / "coffee.jpg"), "-o", str(tmp_path / "x.mp4"))
+    assert (
+        result.returncode == 2
+        and "coffee.jpg is an image; give an image file name or a folder" in result.stderr
+    )

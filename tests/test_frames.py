@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, run_module
-from tests.fixtures import write_png
+from tests.fixtures import write_png, write_video
 from tfdeblur import data
 from tfdeblur.data import clips
 from tfdeblur.errors import InputError
@@ -142,23 +142,11 @@ def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
         np.testing.assert_array_equal(a["sharp"], b["sharp"])
 
 
-def _write_video(path, frames, codec="png"):
-    """Frames uint8 [H, W, 3] as a video file, losslessly (PNG in a QuickTime file)."""
-    av = pytest.importorskip("av")
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=240)
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "rgb24"
-        for frame in frames:
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-        container.mux(stream.encode())
-
-
 def test_a_video_file_is_a_clip_like_a_folder_of_its_frames(tmp_path):
     pattern = _translating_clip(str(tmp_path / "frames"), shift=2)
     frames = [np.roll(pattern, index * 2, axis=1) for index in range(15)]
     (tmp_path / "clips").mkdir()
-    _write_video(tmp_path / "clips" / "walk.mov", frames)
+    write_video(tmp_path / "clips" / "walk.mov", frames)
     from_video = list(data.evaluation_pairs(f"frames:{tmp_path / 'clips' / 'walk.mov'},window=5"))
     from_folder = list(data.evaluation_pairs(f"frames:{tmp_path / 'frames'},window=5"))
     assert [pair["name"].numpy().decode() for pair in from_video] == [
@@ -189,7 +177,7 @@ def test_bad_video_files_are_named(tmp_path, monkeypatch):
     notes.write_text("frames?")
     with pytest.raises(InputError, match=f"{notes} is neither a folder nor a video file"):
         data.check_spec(f"frames:{notes}")
-    _write_video(tmp_path / "short.mov", [np.zeros((24, 40, 3), np.uint8)] * 4)
+    write_video(tmp_path / "short.mov", [np.zeros((24, 40, 3), np.uint8)] * 4)
     with pytest.raises(InputError, match="4 frames in clip 'short', fewer than the 13-frame window"):
         data.evaluation_pairs(f"frames:{tmp_path / 'short.mov'}")
     monkeypatch.setitem(sys.modules, "av", None)  # PyAV not installed

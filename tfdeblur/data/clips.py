@@ -1,18 +1,17 @@
 """Clips of consecutive frames: a folder of images sorted by name, or a video file.
 
-Videos (`.mp4`, `.mov`, ...: a phone's slow-motion clip) are decoded with PyAV,
-an optional extra (`pip install "tfdeblur[video]"`), one frame at a time, so a
-long clip streams through evaluation and `synthesize` without being held in
-memory. Every problem is an `InputError` naming the folder, file or frame.
+Videos (`.mp4`, `.mov`, ...: a phone's slow-motion clip) are decoded with PyAV
+(`tfdeblur.video`), one frame at a time, so a long clip streams through
+evaluation and `synthesize` without being held in memory. Every problem is an
+`InputError` naming the folder, file or frame.
 """
 
 import dataclasses
 import os
 
+from tfdeblur import video
 from tfdeblur.data.files import check_images, image_files, read_image, read_images, split_folder
 from tfdeblur.errors import InputError
-
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Clip:
             for path in self.files:
                 yield read_image(path)
         else:
-            yield from _video_frames(self.video, self.start, self.stop)
+            yield from video.frames(self.video, self.start, self.stop)
 
     def read(self):
         """Every frame, decoded (image files in parallel): a list of uint8 [H, W, 3] numpy."""
@@ -86,16 +85,12 @@ class Clip:
         return shapes[0]
 
 
-def is_video(path):
-    return os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS
-
-
 def check_location(path, source):
     """InputError naming `source` (a spec or flag) unless `path` is a folder or a video file."""
-    if not (os.path.isdir(path) or (os.path.isfile(path) and is_video(path))):
+    if not (os.path.isdir(path) or (os.path.isfile(path) and video.is_video(path))):
         raise InputError(
             f"{source}: {path or '(no path)'} is neither a folder nor a video file "
-            f"({', '.join(VIDEO_EXTENSIONS)})"
+            f"({', '.join(video.EXTENSIONS)})"
         )
 
 
@@ -128,7 +123,7 @@ def _folder_clips(root):
         path = os.path.join(root, entry)
         if os.path.isdir(path) and (frames := image_files(path)):
             found[entry] = Clip(entry, tuple(frames[stem] for stem in sorted(frames)))
-        elif os.path.isfile(path) and is_video(path):
+        elif os.path.isfile(path) and video.is_video(path):
             found[_stem(path)] = video_clip(path)
     if not found:
         raise InputError(f"{root}: no frames (PNG, JPEG or BMP images, folders of them, or videos)")
@@ -140,50 +135,8 @@ def _stem(path):
 
 
 def video_clip(path):
-    """The Clip of every frame of the video file at `path` (counted by decoding if the container
-    does not say)."""
-    av = _pyav(path)
-    with _opened(av, path) as container:
-        stream = _video_stream(container, path)
-        count = stream.frames or sum(1 for _ in _decoded(av, container, stream, path))
+    """The Clip of every frame of the video file at `path`."""
+    count = video.frame_count(path)
     if not count:
         raise InputError(f"{path}: a video without frames")
     return Clip(_stem(path), video=path, stop=count)
-
-
-def _video_frames(path, start, stop):
-    av = _pyav(path)
-    with _opened(av, path) as container:
-        for index, frame in enumerate(_decoded(av, container, _video_stream(container, path), path)):
-            if index >= stop:
-                return
-            if index >= start:
-                yield frame.to_ndarray(format="rgb24")
-
-
-def _pyav(path):
-    try:
-        import av  # optional: only videos need it
-    except ImportError:
-        raise InputError(f'{path}: reading video files needs PyAV: pip install "tfdeblur[video]"') from None
-    return av
-
-
-def _opened(av, path):
-    try:
-        return av.open(path)
-    except (av.FFmpegError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a readable video ({error})") from None
-
-
-def _video_stream(container, path):
-    if not container.streams.video:
-        raise InputError(f"{path}: no video stream in this file")
-    return container.streams.video[0]
-
-
-def _decoded(av, container, stream, path):
-    try:
-        yield from container.decode(stream)
-    except av.FFmpegError as error:
-        raise InputError(f"{path}: the video does not decode ({error})") from None

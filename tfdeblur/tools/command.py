@@ -7,6 +7,7 @@ that are not flags). `run` is the only place where flags are parsed, for
 """
 
 import importlib
+import os
 import sys
 
 from absl import app, flags
@@ -48,6 +49,18 @@ def run(name, argv=None):
             _fail(error, 3)
 
     app.run(guarded, argv=expanded)
+
+
+def check_writable(folders, source):
+    """Creates `folders`; InputError naming `source` (the flag as given) and the first folder
+    that cannot be created or written, before any work is done."""
+    for folder in sorted({os.path.abspath(folder) for folder in folders}):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"{source}: cannot create {folder} ({error.strerror})") from None
+        if not os.access(folder, os.W_OK):
+            raise InputError(f"{source}: {folder} is not writable")
 
 
 def _fail(error, status):

@@ -1,16 +1,19 @@
-r"""Deblurs images: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D | --saved_model=S]`.
+r"""Deblurs images and videos: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D | --saved_model=S]`.
 
-INPUT: image files, folders (their PNG/JPEG/BMP files) or globs. OUT: a file
-when there is one input image, else a folder (created), where each result keeps
-its input's name. Results are same-size uint8 images in the input's format
-(BMP is written as PNG) unless `--format` says otherwise. Without
+INPUT: image or video files, folders (their PNG/JPEG/BMP images and videos) or
+globs. OUT: a file when there is one input, else a folder (created), where each
+result keeps its input's name. Images come out same-size uint8 in the input's
+format (BMP is written as PNG) unless `--format` says otherwise; videos frame by
+frame, encoded with the input's codec, frame rate, size and pixel format
+(`tfdeblur.video`, PyAV; audio is not carried over). Without
 `--checkpoint` or `--saved_model`, the demo model shipped with the package is
 used (`tfdeblur.pretrained`: synthetic blur, not GoPro).
 
 Any size: generators pad to their stride and crop back; images with a side
 over `--tile` run in overlapping tiles with blended seams, so memory is set by
 the tile, not the photo. A file that cannot be read is reported and skipped;
-the others are still written, and the exit status is then 1.
+the others are still written, and the exit status is then 1. An output that
+cannot be written is an error before any work is done.
 """
 
 import functools
@@ -23,11 +26,12 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur import distribute, pretrained, serving
+from tfdeblur import distribute, pretrained, serving, video
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
 from tfdeblur.inference import TiledRestorer
 from tfdeblur.models import attention_tile
+from tfdeblur.tools import command
 
 POSITIONAL = True
 FLAGS = flags.FLAGS
@@ -38,7 +42,10 @@ def define_flags():
         "output", None, "Output file (one input image) or folder.", short_name="o", required=True
     )
     flags.DEFINE_string(
-        "checkpoint", None, "A training run (dir, checkpoints/ or a prefix) or a packed model."
+        "checkpoint",
+        None,
+        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
+        "(demo, the default).",
     )
     flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
     flags.DEFINE_integer(
@@ -52,40 +59,55 @@ def define_flags():
         "mixed_precision",
         "float32",
         distribute.PRECISIONS,
-        "Compute dtype of a checkpoint's or the demo model's generator (mixed_bfloat16: ~2x faster on "
+        "Compute dtype of a checkpoint's or shipped model's generator (mixed_bfloat16: ~2x faster on "
         "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
     )
     flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
 
 
 def expand_inputs(arguments):
-    """Image paths named by files, folders and globs, in order; InputError for one that names nothing."""
+    """Image and video paths named by files, folders and globs, in order; InputError for one that
+    names nothing."""
     paths = []
     for argument in arguments:
         if os.path.isdir(argument):
-            found = list(image_files(argument).values())
+            found = sorted([*image_files(argument).values(), *_videos(argument)])
         elif glob.has_magic(argument):
-            found = sorted(path for path in glob.glob(argument) if path.lower().endswith(EXTENSIONS))
+            found = sorted(path for path in glob.glob(argument) if _readable(path))
         elif os.path.isfile(argument):
             found = [argument]
         else:
             raise InputError(f"{argument}: no such file or folder")
         if not found:
-            raise InputError(f"{argument}: no PNG/JPEG/BMP images here")
+            raise InputError(f"{argument}: no PNG/JPEG/BMP images or videos here")
         paths.extend(found)
     return paths
 
 
+def _readable(path):
+    return path.lower().endswith(EXTENSIONS) or video.is_video(path)
+
+
+def _videos(folder):
+    return [os.path.join(folder, name) for name in os.listdir(folder) if video.is_video(name)]
+
+
 def output_paths(inputs, output, image_format="same"):
-    """Where each input's result goes (see the module docstring); InputError if two would collide."""
-    if len(inputs) == 1 and os.path.splitext(output)[1].lower() in EXTENSIONS and not os.path.isdir(output):
+    """Where each input's result goes (see the module docstring); InputError if two would collide
+    or a single output's kind (image or video) differs from its input's."""
+    if len(inputs) == 1 and _readable(output) and not os.path.isdir(output):
+        if video.is_video(output) != video.is_video(inputs[0]):
+            kind = "a video" if video.is_video(inputs[0]) else "an image"
+            raise InputError(f"-o {output}: {inputs[0]} is {kind}; give {kind} file name or a folder")
         if output.lower().endswith(".bmp"):
             raise InputError(f"-o {output}: BMP is read, not written; give a .png or .jpg name")
         return [output]
     paths = []
     for path in inputs:
         stem, extension = os.path.splitext(os.path.basename(path))
-        if image_format != "same":
+        if video.is_video(path):
+            pass  # a video keeps its container
+        elif image_format != "same":
             extension = f".{image_format}"
         elif extension.lower() == ".bmp":
             extension = ".png"
@@ -122,6 +144,7 @@ def main(argv):
     if not inputs:
         raise InputError("no input images: give files, folders or globs")
     outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
+    command.check_writable([os.path.dirname(path) or "." for path in outputs], f"-o {FLAGS.output}")
     restore, config = load_restorer()
     tile = min((side for side in (FLAGS.tile, config and attention_tile(config)) if side), default=None)
     if tile is not None and FLAGS.tile_overlap >= tile:
@@ -134,22 +157,48 @@ def main(argv):
         )
     restorer = TiledRestorer(restore, tile, FLAGS.tile_overlap)
 
+    def deblur(blurred):
+        restored = restorer(blurred)
+        return np.concatenate([blurred, restored], axis=1) if FLAGS.side_by_side else restored
+
     failed = []
-    progress = keras.utils.Progbar(len(inputs), unit_name="image")
+    images = [(source, target) for source, target in zip(inputs, outputs) if not video.is_video(source)]
+    progress = keras.utils.Progbar(len(images), unit_name="image") if images else None
     for source, target in zip(inputs, outputs):
         try:
-            blurred = read_image(source)
+            if video.is_video(source):
+                deblur_video(source, target, deblur)
+            else:
+                restored = deblur(read_image(source))
+                _write_file(target, encode(restored, target, FLAGS.jpeg_quality))
+                progress.add(1)
         except InputError as error:
             failed.append(str(error))
-        else:
-            restored = restorer(blurred)
-            if FLAGS.side_by_side:
-                restored = np.concatenate([blurred, restored], axis=1)
-            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            tf.io.write_file(target, encode(restored, target, FLAGS.jpeg_quality))
-        progress.add(1)
     for message in failed:
         print(f"error: {message}", file=sys.stderr)
-    print(f"Wrote {len(inputs) - len(failed)} of {len(inputs)} images to {FLAGS.output}")
+    print(f"Wrote {len(inputs) - len(failed)} of {len(inputs)} results to {FLAGS.output}")
     if failed:
         sys.exit(1)
+
+
+def deblur_video(source, target, deblur):
+    """Deblurs the video `source` frame by frame into `target`, in the source's format."""
+    source_format = video.video_format(source)
+    count = video.frame_count(source)
+    print(f"{source}: {count} frames, {source_format.width}x{source_format.height}, {source_format.rate} fps")
+    progress = keras.utils.Progbar(count, unit_name="frame")
+
+    def restored_frames():
+        for frame in video.frames(source):
+            yield deblur(frame)
+            progress.add(1)
+
+    encoder = video.write(target, restored_frames(), source_format)
+    print(f"{target}: encoded with {encoder}, {source_format.pixel_format}")
+
+
+def _write_file(path, contents):
+    try:
+        tf.io.write_file(path, contents)
+    except tf.errors.OpError as error:
+        raise InputError(f"{path}: cannot write ({error.message.strip()})") from None

@@ -13,6 +13,7 @@ import os
 from absl import flags
 
 from tfdeblur import distribute, pretrained, serving
+from tfdeblur.tools import command
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
@@ -22,7 +23,8 @@ def define_flags():
     flags.DEFINE_string(
         "checkpoint",
         None,
-        "A training run (dir, checkpoints/ or a prefix) or a packed model (default: the shipped one).",
+        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
+        "(demo, the default).",
     )
     flags.DEFINE_enum(
         "mixed_precision",
@@ -37,6 +39,7 @@ def define_flags():
 
 def main(argv):
     del argv
+    command.check_writable([FLAGS.export_dir], f"--export_dir={FLAGS.export_dir}")
     distribute.set_precision(FLAGS.mixed_precision)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
     serving.export(generator, config, FLAGS.export_dir)
