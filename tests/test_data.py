@@ -104,6 +104,10 @@ def test_training_pipelines_run_no_python_per_example(spec, tmp_path):
         tf.io.write_file(str(tmp_path / "a.png"), tf.io.encode_png(np.zeros((100, 100, 3), np.uint8)))
         spec = f"synthetic:{tmp_path}"
     pipeline = data.training_batches(data.train_pairs(spec, 32), 2)
+    if spec.startswith("synthetic"):
+        message = r"a\.png: 100x100 is smaller than the 116x116 window a 64x64 crop is blurred from"
+        with pytest.raises(InputError, match=message):
+            data.train_pairs(spec, 64)
     graph = pipeline._as_serialized_graph().numpy()
     assert b"PyFunc" not in graph and b"EagerPyFunc" not in graph
 

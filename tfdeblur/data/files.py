@@ -62,8 +62,9 @@ def read_images(paths, workers=8):
         return list(pool.map(read_image, paths))
 
 
-def check_images(paths, min_side=0, workers=8):
-    """Decodes every file once (in parallel) and returns their [H, W] shapes.
+def check_images(paths, min_side=0, workers=8, needed=None):
+    """Decodes every file once (in parallel) and returns their [H, W] shapes (`needed`: what
+    `min_side` is for, in messages; default the min_side^2 crop).
 
     Raises an InputError naming the first file that does not decode or is
     smaller than `min_side`, so a bad file is reported up front, never as a
@@ -73,7 +74,9 @@ def check_images(paths, min_side=0, workers=8):
     def shape(path):
         height, width = read_image(path).shape[:2]
         if min(height, width) < min_side:
-            raise InputError(f"{path}: {height}x{width} is smaller than the {min_side}x{min_side} crop")
+            raise InputError(
+                f"{path}: {height}x{width} is smaller than {needed or f'the {min_side}x{min_side} crop'}"
+            )
         return height, width
 
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:

@@ -33,7 +33,9 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     del locations
     blurs = mix.parse(spec, DEFAULT_MIX)
     paths = sharp_images(spec.argument, "train")
-    shapes = check_images(paths, min_side=crop_size + mix.margin(blurs))
+    window = crop_size + mix.margin(blurs)
+    needed = f"the {window}x{window} window a {crop_size}x{crop_size} crop is blurred from"
+    shapes = check_images(paths, min_side=window, needed=needed)
     images = tf.data.Dataset.from_tensor_slices(paths).map(lambda path: decode(tf.io.read_file(path)))
     return mix.train_pairs(spec, blurs, endless(images, seed, cache=fits_in_memory(shapes)), crop_size, seed)
 
