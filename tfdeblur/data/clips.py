@@ -35,9 +35,7 @@ class Clip:
 
     def frame_name(self, index):
         """Frame `index`'s name: its file's stem, or its number in the video (six digits)."""
-        if self.video is None:
-            return os.path.splitext(os.path.basename(self.files[index]))[0]
-        return f"{self.start + index:06d}"
+        return _stem(self.files[index]) if self.video is None else f"{self.start + index:06d}"
 
     def frame_label(self, index):
         """Frame `index` for messages: its file, or the video and the frame's number."""

@@ -58,8 +58,7 @@ def train_pairs(spec, mix, images, crop_size, seed):
         streams.append(synthetic.blurred_crops(images, crop_size, seed, blurs))
         weights.append(sum(blurs.values()))
     if "frames" in mix:
-        holdout = int(spec.options["holdout"]) if "holdout" in spec.options else None
-        found = clips.find(spec.options["frames"], "train", holdout)
+        found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
         sizes = frames.window_sizes(frames.DEFAULT_WINDOW)
         streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed))
         weights.append(mix["frames"])

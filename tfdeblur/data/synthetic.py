@@ -34,7 +34,9 @@ KERNEL_LENGTHS = (10.0, 25.0)
 # 10th percentile to maximum of the frames' phase correlation: hence 10-50 px.
 GOPRO_LENGTHS = (10.0, 50.0)
 GOPRO_KERNEL_SIZE = 53
-CANVAS = {"kernel": KERNEL_SIZE, "gopro": GOPRO_KERNEL_SIZE, "warp": GOPRO_KERNEL_SIZE}
+# The PSF kinds' (length range, canvas side); warp paths get the GoPro lengths' margin.
+PSF_KINDS = {"kernel": (KERNEL_LENGTHS, KERNEL_SIZE), "gopro": (GOPRO_LENGTHS, GOPRO_KERNEL_SIZE)}
+CANVAS = {**{kind: size for kind, (_, size) in PSF_KINDS.items()}, "warp": GOPRO_KERNEL_SIZE}
 MAX_NOISE_STD = 0.01
 WARP_FRAMES = 15
 MAX_ROTATION = np.deg2rad(1.5)
@@ -71,11 +73,15 @@ def blur_bank(seed, kind="kernel", size=BANK_SIZE):
     if kind not in KINDS:
         raise ValueError(f"blur kind must be one of {KINDS}, got {kind!r}")
     if kind == "kernel":
-        return tf.constant(random_psfs([(seed, index) for index in range(size)]))
-    seeds = [(seed, KINDS.index(kind), index) for index in range(size)]
-    if kind == "gopro":
-        return tf.constant(random_psfs(seeds, GOPRO_LENGTHS, GOPRO_KERNEL_SIZE))
-    return tf.constant(camera_paths(seeds))
+        seeds = [(seed, index) for index in range(size)]
+    else:
+        seeds = [(seed, KINDS.index(kind), index) for index in range(size)]
+    return tf.constant(_blurs(kind, seeds))
+
+
+def _blurs(kind, seeds):
+    """One blur of `kind` per integer seed (numpy): PSFs of `PSF_KINDS`, or camera paths (warp)."""
+    return random_psfs(seeds, *PSF_KINDS[kind]) if kind in PSF_KINDS else camera_paths(seeds)
 
 
 def _transforms(poses, height, width):
@@ -175,8 +181,7 @@ def blurred_frame(sharp, seed, mix=None):
     blur_seed = int(rng.integers(2**63))
     kinds, weights = list(mix), np.array(list(mix.values()))
     kind = kinds[rng.choice(len(kinds), p=weights / weights.sum())] if len(kinds) > 1 else kinds[0]
+    members = _blurs(kind, [blur_seed])
     if kind == "warp":
-        return warp_blur(tf.constant(sharp), camera_paths([blur_seed])[0], noise_std, noise_seed).numpy()
-    lengths, size = (KERNEL_LENGTHS, KERNEL_SIZE) if kind == "kernel" else (GOPRO_LENGTHS, GOPRO_KERNEL_SIZE)
-    kernel = random_psfs([blur_seed], lengths, size)[0]
-    return blur(tf.constant(sharp), kernel, noise_std, noise_seed, padding="REFLECT").numpy()
+        return warp_blur(tf.constant(sharp), members[0], noise_std, noise_seed).numpy()
+    return blur(tf.constant(sharp), members[0], noise_std, noise_seed, padding="REFLECT").numpy()

@@ -94,7 +94,8 @@ def window_pairs(found, sizes, stride):
             held = {index: frame for index, frame in held.items() if index >= following}
 
 
-def _holdout(spec):
+def holdout(spec):
+    """The `holdout` setting of a spec with one (frames:, or a mix's frames=), else None."""
     return int(spec.options["holdout"]) if "holdout" in spec.options else None
 
 
@@ -102,7 +103,7 @@ def evaluation_pairs(spec, split="test", **locations):
     """The windows of every clip of `split` (or of PATH itself when it has no splits)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    found = checked_clips(spec.argument, sizes, split, _holdout(spec))
+    found = checked_clips(spec.argument, sizes, split, holdout(spec))
     stride = int(spec.options.get("stride", max(sizes)))
     return tf.data.Dataset.from_generator(
         lambda: window_pairs(found, sizes, stride), output_signature=FRAME_SIGNATURE
@@ -113,7 +114,7 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} crops of the `train` clips (`clip_crops`)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    return clip_crops(spec.text, clips.find(spec.argument, "train", _holdout(spec)), sizes, crop_size, seed)
+    return clip_crops(spec.text, clips.find(spec.argument, "train", holdout(spec)), sizes, crop_size, seed)
 
 
 def clip_crops(source, found, sizes, crop_size, seed):
