@@ -5,21 +5,21 @@ import tensorflow as tf
 
 from tfdeblur import data, metrics
 from tfdeblur.data import synthetic
-from tfdeblur.data.blur import GAMMA, blur
+from tfdeblur.data.blur import GAMMA, RESPONSES, blur
 from tfdeblur.data.kernels import random_kernel, random_kernels
 from tfdeblur.data.sources import embedded
 from tfdeblur.errors import InputError
 
 
-def _reference_blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID", convolve=None):
+def _reference_blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID", convolve=None, gamma=GAMMA):
     """Eq. 1 computed plainly in float64: linear light, a convolution per channel, noise, uint8."""
     convolve = convolve or (lambda plane: scipy.signal.convolve2d(plane, kernel.astype(np.float64), "valid"))
-    linear = (sharp.astype(np.float64) / 255.0) ** GAMMA
+    linear = (sharp.astype(np.float64) / 255.0) ** gamma
     if padding == "REFLECT":
         half = kernel.shape[0] // 2
         linear = np.pad(linear, [(half, half), (half, half), (0, 0)], mode="reflect")
     blurred = np.stack([convolve(linear[..., c]) for c in range(3)], axis=-1)
-    blurred = np.maximum(blurred, 0.0) ** (1.0 / GAMMA)
+    blurred = np.maximum(blurred, 0.0) ** (1.0 / gamma)
     blurred += noise_std * tf.random.stateless_normal(blurred.shape, seed).numpy()
     return np.round(np.clip(blurred * 255.0, 0.0, 255.0)).astype(np.uint8)
 
@@ -57,8 +57,9 @@ def test_fft_blur_equals_a_direct_convolution(padding, seed):
     sharp = rng.integers(0, 256, (90 + 7 * seed, 83, 3), dtype=np.uint8)  # odd and even sides
     kernel = random_kernel(rng, synthetic.KERNEL_SIZE, synthetic.KERNEL_LENGTHS)
     noise_std = 0.01 * seed
-    ours = blur(tf.constant(sharp), kernel, noise_std, (seed, 1), padding).numpy()
-    reference = _reference_blur(sharp, kernel, noise_std, (seed, 1), padding)
+    gamma = RESPONSES["linear" if seed % 2 else "gamma"]  # both camera responses
+    ours = blur(tf.constant(sharp), kernel, noise_std, (seed, 1), padding, gamma).numpy()
+    reference = _reference_blur(sharp, kernel, noise_std, (seed, 1), padding, gamma=gamma)
     assert ours.shape == reference.shape
     difference = np.abs(ours.astype(int) - reference)
     assert difference.max() <= 1  # float32 round-off can tip a rounding by one level

@@ -12,6 +12,7 @@ from tests.conftest import run_module
 from tests.fixtures import GOPRO_SEQUENCES, write_gopro_tree, write_pair_folder, write_png
 from tfdeblur import data
 from tfdeblur.data import synthetic
+from tfdeblur.data.blur import GAMMA
 from tfdeblur.data.files import read_image
 from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
 from tfdeblur.data.sources.synthetic import TEST_SEED as SYNTHETIC_TEST_SEED
@@ -186,6 +187,26 @@ def test_a_mix_blurs_each_chunk_by_one_of_its_kinds_drawn_by_weight(tmp_path):
     assert all(np.array_equal(a["blur"], b["blur"]) for a, b in zip(never, gopro))
 
 
+def test_a_response_mix_blurs_each_crop_under_one_of_its_camera_responses():
+    image = tf.data.Dataset.from_tensors(
+        tf.constant(np.random.default_rng(3).integers(0, 256, (120, 120, 3), dtype=np.uint8))
+    ).repeat()
+    kinds = {"kernel": 1.0, "warp": 1.0}
+    take = lambda gammas: list(  # noqa: E731
+        synthetic.blurred_crops(image, 24, 5, kinds, gammas).take(64).as_numpy_iterator()
+    )
+    mixed, light, values = take((GAMMA, 1.0)), take((GAMMA,)), take((1.0,))
+    responses = []
+    for crop, by_light, by_values in zip(mixed, light, values):
+        matches = [np.array_equal(crop["blur"], other["blur"]) for other in (by_light, by_values)]
+        assert sum(matches) == 1
+        responses.append(matches.index(True))
+    assert 0 < sum(responses) < len(mixed)
+    # Averaging encoded values darkens high-contrast edges against averaging light (Jensen).
+    brighter = [a["blur"].mean() - b["blur"].mean() for a, b in zip(light, values)]
+    assert np.mean(brighter) > 1.0
+
+
 def test_gopro_kernels_are_longer_on_a_larger_canvas():
     bank = synthetic.blur_bank(0, "gopro", size=32).numpy()
     assert bank.shape == (32, synthetic.GOPRO_KERNEL_SIZE, synthetic.GOPRO_KERNEL_SIZE)
@@ -237,6 +258,8 @@ def _contains(image, crop):
         ("embedded,mix=kernel+frames", "need both a frames weight in mix= and the clips' folder"),
         ("embedded,frames={tmp}", "need both a frames weight in mix= and the clips' folder"),
         ("embedded,holdout=3", "holdout= applies to frames=PATH, not given"),
+        ("embedded,response=gamma+gamma", "response=gamma+gamma: a camera response appears twice"),
+        ("embedded,response=srgb", "unknown setting 'response=srgb' for embedded"),
         ("synthetic:{tmp},mix=frames,frames={tmp}/none", "{tmp}/none is neither a folder nor a video file"),
     ],
 )

@@ -26,11 +26,12 @@ def _translating_clip(folder, count=15, shift=1, seed=0):
     return pattern
 
 
-def _predicted_blur(pattern, first, size, shift):
-    """The average of frames first .. first + size - 1 in linear light (gamma 2.2), in float64."""
-    linear = (pattern / 255.0) ** 2.2
+def _predicted_blur(pattern, first, size, shift, gamma=2.2):
+    """The average of frames first .. first + size - 1 in linear light (camera response x ** gamma),
+    in float64."""
+    linear = (pattern / 255.0) ** gamma
     mean = sum(np.roll(linear, (first + k) * shift, axis=1) for k in range(size)) / size
-    return np.round(255.0 * mean ** (1 / 2.2))
+    return np.round(255.0 * mean ** (1 / gamma))
 
 
 @pytest.mark.parametrize("shift", [1, 3])
@@ -44,6 +45,28 @@ def test_a_translating_pattern_gives_the_predicted_blur(tmp_path, shift):
         difference = np.abs(pair["blur"].astype(float) - _predicted_blur(pattern, first, 5, shift))
         assert difference.max() <= 1  # float32 exp/log against float64 powers: 1 LSB at most
         assert np.mean(difference) < 0.05
+
+
+def test_the_camera_response_is_a_setting_and_a_mix_draws_one_per_window(tmp_path):
+    clip = str(tmp_path / "clip")
+    pattern = _translating_clip(clip, count=40, shift=2)
+    take = lambda response: list(  # noqa: E731
+        data.evaluation_pairs(f"frames:{clip},window=5,response={response}").as_numpy_iterator()
+    )
+    pairs = {response: take(response) for response in ("gamma", "linear", "gamma+linear")}
+    for index, pair in enumerate(pairs["linear"]):  # GoPro's `blur`: the encoded values averaged
+        difference = np.abs(pair["blur"].astype(float) - _predicted_blur(pattern, 5 * index, 5, 2, gamma=1.0))
+        assert difference.max() <= 1
+    assert np.mean([pair["blur"].mean() for pair in pairs["gamma"]]) > np.mean(
+        [pair["blur"].mean() for pair in pairs["linear"]]
+    )
+    drawn = []
+    for mixed, *singles in zip(pairs["gamma+linear"], pairs["gamma"], pairs["linear"]):
+        name, response = mixed["name"].decode().rsplit("_", 1)
+        assert name == singles[0]["name"].decode()
+        np.testing.assert_array_equal(mixed["blur"], singles[["gamma", "linear"].index(response)]["blur"])
+        drawn.append(response)
+    assert set(drawn) == {"gamma", "linear"}
 
 
 def test_windows_draw_odd_sizes_from_the_range_and_stride_as_asked(tmp_path):
@@ -127,6 +150,7 @@ def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
         "--mode=frames",
         f"--frames_dir={tmp_path / 'clips'}",
         "--window=5",
+        "--response=linear",
         f"--out={tmp_path / 'pairs'}",
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -136,7 +160,8 @@ def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
         "walk_000010_5.png",
     ]
     written = list(data.evaluation_pairs(f"folder:{tmp_path / 'pairs'}").as_numpy_iterator())
-    direct = list(data.evaluation_pairs(f"frames:{tmp_path / 'clips'},window=5").as_numpy_iterator())
+    spec = f"frames:{tmp_path / 'clips'},window=5,response=linear"
+    direct = list(data.evaluation_pairs(spec).as_numpy_iterator())
     for a, b in zip(written, direct):
         np.testing.assert_array_equal(a["blur"], b["blur"])
         np.testing.assert_array_equal(a["sharp"], b["sharp"])

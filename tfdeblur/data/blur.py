@@ -2,7 +2,9 @@
 
 The convolution happens in linear light (sRGB approximated by gamma 2.2),
 where a moving camera really averages light, then light Gaussian noise is
-added and the result is quantised to uint8 like a real photo.
+added and the result is quantised to uint8 like a real photo. The camera
+response is an option of every blur (`RESPONSES`): GoPro (Nah et al. 2017)
+ships its blurred frames under both assumptions.
 
 The convolution is computed as a product of Fourier transforms: its cost is
 O(HW log HW) whatever the PSF's size, and it runs on TensorFlow's FFT kernels,
@@ -13,11 +15,37 @@ It equals the direct convolution to float32 round-off (tested against SciPy).
 
 import tensorflow as tf
 
+from tfdeblur.errors import InputError
+
 GAMMA = 2.2
+# Camera responses (`response=` of the data specs) by the exponent that linearises encoded values.
+# "gamma": light is averaged, as a sensor does (GoPro's `blur_gamma` images); "linear": the encoded
+# values are averaged as they are (GoPro's `blur` images, which most benchmarks since DeblurGAN
+# report, and what simple frame-averaging tools make). The two differ most at high-contrast edges.
+RESPONSES = {"gamma": GAMMA, "linear": 1.0}
+RESPONSE_OPTION = r"(gamma|linear)(\+(gamma|linear))?"
 
 
-def blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID"):
-    """Blurs uint8 images [H, W, 3] or [N, H, W, 3] with a PSF [k, k], or one PSF each [N, k, k].
+def responses(text):
+    """The exponents of a `response=` setting: "gamma" -> (2.2,), "gamma+linear" -> (2.2, 1.0)."""
+    names = text.split("+")
+    if len(set(names)) < len(names):
+        raise InputError(f"response={text}: a camera response appears twice")
+    return tuple(RESPONSES[name] for name in names)
+
+
+def draw_gammas(gammas, count, seed):
+    """Per image exponents [count, 1, 1, 1] drawn uniformly from `gammas` (a graph op); the one
+    exponent itself when there is one, so single-response data stay as they were."""
+    if len(gammas) == 1:
+        return gammas[0]
+    pick = tf.random.stateless_uniform([count], seed, maxval=len(gammas), dtype=tf.int32)
+    return tf.reshape(tf.gather(tf.constant(gammas, tf.float32), pick), [-1, 1, 1, 1])
+
+
+def blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID", gamma=GAMMA):
+    """Blurs uint8 images [H, W, 3] or [N, H, W, 3] with a PSF [k, k], or one PSF each [N, k, k],
+    under the camera response of exponent `gamma` (a scalar, or [N, 1, 1, 1] from `draw_gammas`).
 
     With "VALID" padding the output loses k - 1 rows and columns (crop the sharp
     target to match); "REFLECT" keeps the size by mirroring the borders.
@@ -32,22 +60,22 @@ def blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID"):
         images = tf.pad(images, [[0, 0], [half, half], [half, half], [0, 0]], mode="REFLECT")
     elif padding != "VALID":
         raise ValueError(f"padding must be 'VALID' or 'REFLECT', got {padding!r}")
-    linear = convolve_valid(to_linear(images), kernel)
-    return quantize(from_linear(linear), noise_std, seed, batched)
+    linear = convolve_valid(to_linear(images, gamma), kernel)
+    return quantize(from_linear(linear, gamma), noise_std, seed, batched)
 
 
-def to_linear(images):
-    """Linear light of float [0, 1] sRGB-like values: x ** GAMMA.
+def to_linear(images, gamma=GAMMA):
+    """Linear light of float [0, 1] sRGB-like values: x ** gamma.
 
     Powers are written exp(p log x): the same values to float32 round-off, at a
     quarter of `tf.pow`'s cost on CPU (it is the largest cost of a blurred crop).
     """
-    return tf.exp(GAMMA * tf.math.log(images))
+    return tf.exp(gamma * tf.math.log(images))
 
 
-def from_linear(linear):
-    """Gamma-encoded [0, 1] values of linear light (negative round-off clipped to 0): x ** (1 / GAMMA)."""
-    return tf.exp(tf.math.log(tf.maximum(linear, 0.0)) / GAMMA)
+def from_linear(linear, gamma=GAMMA):
+    """Gamma-encoded [0, 1] values of linear light (negative round-off clipped to 0): x ** (1 / gamma)."""
+    return tf.exp(tf.math.log(tf.maximum(linear, 0.0)) / gamma)
 
 
 def quantize(images, noise_std, seed, batched=True):

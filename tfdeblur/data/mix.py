@@ -5,6 +5,8 @@ drawn from: the synthetic kinds of `tfdeblur.data.synthetic` (`kernel`, `gopro`,
 `warp`) applied to the source's sharp photos, and `frames`: real motion blur,
 windows of consecutive high-frame-rate frames of the clips in `frames=PATH`
 (as `frames:PATH` makes them, `holdout=N` keeping each clip's last N frames out).
+`response=gamma|linear|gamma+linear` is the camera response every kind averages
+light under (`tfdeblur.data.blur.RESPONSES`; default gamma, several: one per crop).
 E.g. `embedded,mix=kernel+gopro+warp+frames:3,frames=clips,holdout=39`: half the
 crops real blur, the other half the three synthetic kinds alike.
 """
@@ -12,12 +14,18 @@ crops real blur, the other half the three synthetic kinds alike.
 import tensorflow as tf
 
 from tfdeblur.data import clips, synthetic
+from tfdeblur.data.blur import RESPONSE_OPTION
 from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 
 KINDS = (*synthetic.KINDS, "frames")
 _TERM = rf"({'|'.join(KINDS)})(:\d+(\.\d*)?)?"
-OPTIONS = {"mix": rf"{_TERM}(\+{_TERM})*", "frames": r".+", "holdout": r"[1-9]\d*"}
+OPTIONS = {
+    "mix": rf"{_TERM}(\+{_TERM})*",
+    "frames": r".+",
+    "holdout": r"[1-9]\d*",
+    "response": RESPONSE_OPTION,
+}
 
 
 def parse(spec, default):
@@ -41,6 +49,7 @@ def parse(spec, default):
         raise InputError(f"dataset spec {spec.text!r}: holdout= applies to frames=PATH, not given")
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
+    frames.response_gammas(spec)
     return {kind: weight for kind, weight in mix.items() if weight}
 
 
@@ -53,14 +62,15 @@ def train_pairs(spec, mix, images, crop_size, seed):
     """An endless dataset of {"blur", "sharp"} crops drawn by `mix` (from `parse`): synthetic kinds
     blur crops of the endless dataset of sharp uint8 `images`, `frames` averages clip windows."""
     blurs = {kind: weight for kind, weight in mix.items() if kind != "frames"}
+    gammas = frames.response_gammas(spec)
     streams, weights = [], []
     if blurs:
-        streams.append(synthetic.blurred_crops(images, crop_size, seed, blurs))
+        streams.append(synthetic.blurred_crops(images, crop_size, seed, blurs, gammas))
         weights.append(sum(blurs.values()))
     if "frames" in mix:
         found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
         sizes = frames.window_sizes(frames.DEFAULT_WINDOW)
-        streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed))
+        streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas))
         weights.append(mix["frames"])
     if len(streams) == 1:
         return streams[0]

@@ -8,7 +8,9 @@ one camera-shake PSF (10-25 px), `--mode=gopro` with one of GoPro-like length
 high-frame-rate frames (`--mode=frames --frames_dir=F`: a clip's frames, a
 video file, or a folder of clips): the average of `--window` consecutive frames in linear light
 and its centre frame, as GoPro was made (`tfdeblur.data.sources.frames`), one
-pair every `--stride` frames, named `<clip>_<first frame>_<N>`. The same pairs every time.
+pair every `--stride` frames, named `<clip>_<first frame>_<N>`. `--response=linear` averages
+the encoded values instead of light (GoPro's `blur` images rather than `blur_gamma`;
+`tfdeblur.data.blur.RESPONSES`). The same pairs every time.
 """
 
 import os
@@ -17,6 +19,7 @@ import tensorflow as tf
 from absl import flags
 
 from tfdeblur.data import synthetic
+from tfdeblur.data.blur import RESPONSES, responses
 from tfdeblur.data.files import image_files, read_image
 from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
@@ -42,6 +45,12 @@ def define_flags():
     flags.DEFINE_integer("seed", 0, "kernel, gopro, warp: image i is blurred with seed (seed, i).")
     flags.DEFINE_string(
         "window", frames.DEFAULT_WINDOW, "frames: frames per blurred image, N or a range low-high."
+    )
+    flags.DEFINE_enum(
+        "response",
+        "gamma",
+        list(RESPONSES),
+        "Camera response the blur averages under: light (gamma 2.2) or the encoded values (linear).",
     )
     flags.DEFINE_integer(
         "stride", None, "frames: frames between windows (default: the largest N).", lower_bound=1
@@ -72,12 +81,14 @@ def _photo_pairs():
         raise InputError(f"--sharp_dir={FLAGS.sharp_dir}: no PNG, JPEG or BMP images")
     for index, (name, path) in enumerate(sorted(sources.items())):
         sharp = read_image(path)
-        blurred = synthetic.blurred_frame(sharp, seed=[FLAGS.seed, index], mix={FLAGS.mode: 1.0})
+        blurred = synthetic.blurred_frame(
+            sharp, seed=[FLAGS.seed, index], mix={FLAGS.mode: 1.0}, gammas=responses(FLAGS.response)
+        )
         yield {"blur": blurred, "sharp": sharp, "name": name}
 
 
 def _frame_pairs():
     sizes = frames.window_sizes(FLAGS.window)
     found = frames.checked_clips(FLAGS.frames_dir, sizes)
-    for pair in frames.window_pairs(found, sizes, FLAGS.stride or max(sizes)):
+    for pair in frames.window_pairs(found, sizes, FLAGS.stride or max(sizes), responses(FLAGS.response)):
         yield {**pair, "name": pair["name"].replace("/", "_")}

@@ -1,5 +1,5 @@
 """Blur pairs from high-frame-rate frames, as GoPro made them:
-`frames:PATH[,window=7-13][,stride=K][,holdout=N]`.
+`frames:PATH[,window=7-13][,stride=K][,holdout=N][,response=gamma]`.
 
 PATH is a clip: a folder of consecutive frames (sorted by name) or a video file
 (`.mp4`, `.mov`, ...: a phone's slow-motion clip, read with PyAV), or a folder of
@@ -8,9 +8,10 @@ splits every clip in time instead: its last N frames are the `test` split (for
 validation), the frames before them the `train` split. A blurred image
 is the average of N consecutive frames in linear light, the sharp target their
 centre frame (index N // 2), as in GoPro (Nah et al. 2017). The camera response
-is taken as gamma 2.2 (`tfdeblur.data.blur`): the curve GoPro's `blur_gamma`
-images were averaged with, and the one our synthetic blur uses, so real and
-synthetic blur share one light model (a phone's HDR or log video needs its own).
+`response=` is gamma 2.2 by default (`tfdeblur.data.blur.RESPONSES`): the curve
+GoPro's `blur_gamma` images were averaged with, and the one our synthetic blur
+uses; `linear` averages the encoded values as GoPro's `blur` images do, and
+`gamma+linear` draws one per window (a phone's HDR or log video needs its own).
 
 `window` is N: one number, or an inclusive range from which each window draws an
 odd N (default 7-13, GoPro's). Training draws a fresh clip, window, N and crop
@@ -23,12 +24,26 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur.data import clips
-from tfdeblur.data.blur import from_linear, quantize, to_linear
+from tfdeblur.data.blur import (
+    GAMMA,
+    RESPONSE_OPTION,
+    RESPONSES,
+    draw_gammas,
+    from_linear,
+    quantize,
+    responses,
+    to_linear,
+)
 from tfdeblur.data.pipeline import CACHE_BUDGET_BYTES, FRAME_SIGNATURE
 from tfdeblur.errors import InputError
 
 SPEC = "frames:PATH"
-OPTIONS = {"window": r"\d+(-\d+)?", "stride": r"[1-9]\d*", "holdout": r"[1-9]\d*"}
+OPTIONS = {
+    "window": r"\d+(-\d+)?",
+    "stride": r"[1-9]\d*",
+    "holdout": r"[1-9]\d*",
+    "response": RESPONSE_OPTION,
+}
 DEFAULT_WINDOW = "7-13"
 TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 
@@ -36,6 +51,12 @@ TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 def check(spec):
     clips.check_location(spec.argument, f"dataset spec {spec.text!r}")
     window_sizes(spec.options.get("window", DEFAULT_WINDOW))
+    response_gammas(spec)
+
+
+def response_gammas(spec):
+    """The camera responses' exponents of a spec's `response=` setting (default gamma)."""
+    return responses(spec.options.get("response", "gamma"))
 
 
 def window_sizes(window):
@@ -58,37 +79,44 @@ def checked_clips(root, sizes, split=None, holdout=None):
     return found
 
 
-def average(frames):
-    """{"blur", "sharp"} of uint8 frames [N, H, W, 3]: their mean in linear light, and the centre frame."""
-    linear = to_linear(tf.cast(frames, tf.float32) / 255.0)
-    blurred = quantize(from_linear(tf.reduce_mean(linear, axis=0, keepdims=True)), 0.0, [0, 0], batched=False)
+def average(frames, gamma=GAMMA):
+    """{"blur", "sharp"} of uint8 frames [N, H, W, 3]: their mean in linear light (under the camera
+    response of exponent `gamma`), and the centre frame."""
+    linear = to_linear(tf.cast(frames, tf.float32) / 255.0, gamma)
+    mean = tf.reduce_mean(linear, axis=0, keepdims=True)
+    blurred = quantize(from_linear(mean, gamma), 0.0, [0, 0], batched=False)
     return {"blur": blurred, "sharp": frames[tf.shape(frames)[0] // 2]}
 
 
-def windows(count, sizes, stride, seeds):
-    """[(first frame, N)] of the evaluation windows of a clip of `count` frames, every `stride` frames,
-    N drawn from `sizes` by `np.random.default_rng(seeds + [window index])`."""
+def windows(count, sizes, stride, seeds, gammas=(GAMMA,)):
+    """[(first frame, N, gamma)] of the evaluation windows of a clip of `count` frames, every `stride`
+    frames, N drawn from `sizes` and the camera response from `gammas` by
+    `np.random.default_rng(seeds + [window index])`."""
     found = []
     for index, first in enumerate(range(0, count - max(sizes) + 1, stride)):
-        found.append((first, int(np.random.default_rng([*seeds, index]).choice(sizes))))
+        rng = np.random.default_rng([*seeds, index])
+        size = int(rng.choice(sizes))
+        found.append((first, size, gammas[rng.choice(len(gammas))] if len(gammas) > 1 else gammas[0]))
     return found
 
 
-def window_pairs(found, sizes, stride):
+def window_pairs(found, sizes, stride, gammas=(GAMMA,)):
     """Every window (`windows`) of every clip of `found` ({name: Clip}, checked) as full-size uint8
-    {"blur", "sharp", "name": "<clip>/<first frame>_<N>"}. Frames are decoded once, in order, and
-    held only while a window still needs them."""
+    {"blur", "sharp", "name": "<clip>/<first frame>_<N>"} (and "_<response>" when `gammas` has
+    several). Frames are decoded once, in order, and held only while a window still needs them."""
+    names = {gamma: f"_{name}" if len(gammas) > 1 else "" for name, gamma in RESPONSES.items()}
     for clip_index, clip in enumerate(found.values()):
-        wanted = windows(len(clip), sizes, stride, [TEST_SEED, clip_index])
+        wanted = windows(len(clip), sizes, stride, [TEST_SEED, clip_index], gammas)
         decoded, held = enumerate(clip.frames()), {}
-        for window_index, (first, size) in enumerate(wanted):
+        for window_index, (first, size, gamma) in enumerate(wanted):
             while first + size - 1 not in held:
                 index, frame = next(decoded)
                 held[index] = frame
-            pair = average(tf.constant(np.stack([held[index] for index in range(first, first + size)])))
+            frames = tf.constant(np.stack([held[index] for index in range(first, first + size)]))
+            pair = average(frames, gamma)
             yield {
                 **{key: value.numpy() for key, value in pair.items()},
-                "name": f"{clip.name}/{clip.frame_name(first)}_{size}",
+                "name": f"{clip.name}/{clip.frame_name(first)}_{size}{names[gamma]}",
             }
             following = wanted[window_index + 1][0] if window_index + 1 < len(wanted) else len(clip)
             held = {index: frame for index, frame in held.items() if index >= following}
@@ -106,7 +134,7 @@ def evaluation_pairs(spec, split="test", **locations):
     found = checked_clips(spec.argument, sizes, split, holdout(spec))
     stride = int(spec.options.get("stride", max(sizes)))
     return tf.data.Dataset.from_generator(
-        lambda: window_pairs(found, sizes, stride), output_signature=FRAME_SIGNATURE
+        lambda: window_pairs(found, sizes, stride, response_gammas(spec)), output_signature=FRAME_SIGNATURE
     )
 
 
@@ -114,13 +142,14 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} crops of the `train` clips (`clip_crops`)."""
     del locations
     sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
-    return clip_crops(spec.text, clips.find(spec.argument, "train", holdout(spec)), sizes, crop_size, seed)
+    found = clips.find(spec.argument, "train", holdout(spec))
+    return clip_crops(spec.text, found, sizes, crop_size, seed, response_gammas(spec))
 
 
-def clip_crops(source, found, sizes, crop_size, seed):
+def clip_crops(source, found, sizes, crop_size, seed, gammas=(GAMMA,)):
     """An endless dataset of {"blur", "sharp"} crops of clips `found` ({name: Clip}; `source` names
     them in errors): per example a random clip (by its length), window size of `sizes`, first
-    frame and crop, averaged from frames held in memory."""
+    frame, crop and camera response of `gammas`, averaged from frames held in memory."""
     # The memory the decoded clips need, from each clip's first frame, before decoding them all.
     shapes = {name: next(clip.frames()).shape[:2] for name, clip in found.items()}
     total = sum(len(found[name]) * height * width * 3 for name, (height, width) in shapes.items())
@@ -139,12 +168,12 @@ def clip_crops(source, found, sizes, crop_size, seed):
     for index, clip in enumerate(found.values()):
         frames = clip.read()  # decoded once: checked, then held for training
         clip.check(max(sizes), frames)
-        streams.append(_crops_of_clip(np.stack(frames), sizes, crop_size, seed + index))
+        streams.append(_crops_of_clip(np.stack(frames), sizes, crop_size, seed + index, gammas))
     weights = [len(clip) for clip in found.values()]
     return tf.data.Dataset.sample_from_datasets(streams, [w / sum(weights) for w in weights], seed=seed)
 
 
-def _crops_of_clip(frames, sizes, crop_size, seed):
+def _crops_of_clip(frames, sizes, crop_size, seed, gammas):
     """Endless random window crops of one clip's uint8 frames [T, H, W, 3] (held in a variable)."""
     clip = tf.Variable(frames, trainable=False)
     count, height, width = frames.shape[:3]
@@ -160,7 +189,8 @@ def _crops_of_clip(frames, sizes, crop_size, seed):
             % [height - crop_size + 1, width - crop_size + 1]
         )
         window = clip[first : first + size, top : top + crop_size, left : left + crop_size]
-        return average(tf.ensure_shape(window, [None, crop_size, crop_size, 3]))
+        gamma = draw_gammas(gammas, 1, tf.random.experimental.stateless_fold_in(window_seed, 3))
+        return average(tf.ensure_shape(window, [None, crop_size, crop_size, 3]), gamma)
 
     seeds = tf.data.Dataset.random(seed=seed).batch(2)  # endless: one stateless seed per example
     return seeds.map(crop, num_parallel_calls=tf.data.AUTOTUNE)

@@ -15,6 +15,7 @@ import tensorflow as tf
 from tfdeblur.data import mix, synthetic
 from tfdeblur.data.files import check_images, decode, folder_argument, image_files, split_folder
 from tfdeblur.data.pipeline import FRAME_SIGNATURE, endless, fits_in_memory
+from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 
 SPEC = "synthetic:PATH"
@@ -49,11 +50,12 @@ def evaluation_pairs(spec, split="test", **locations):
     blurs = {kind: weight for kind, weight in mix.parse(spec, DEFAULT_MIX).items() if kind != "frames"}
     if not blurs:
         raise InputError(f"dataset spec {spec.text!r}: no synthetic blur to evaluate with; use frames:PATH")
+    gammas = frames.response_gammas(spec)
 
     def blurred_frames():
         for index, path in enumerate(paths):
             sharp = decode(tf.io.read_file(path)).numpy()
-            blurred = synthetic.blurred_frame(sharp, seed=[TEST_SEED, index], mix=blurs)
+            blurred = synthetic.blurred_frame(sharp, [TEST_SEED, index], blurs, gammas)
             yield {"blur": blurred, "sharp": sharp, "name": os.path.splitext(os.path.basename(path))[0]}
 
     return tf.data.Dataset.from_generator(blurred_frames, output_signature=FRAME_SIGNATURE)
