@@ -34,6 +34,10 @@ setup(
         "serving": ["tensorflow-serving-api>=2.16,<2.22"],
         # PyAV (FFmpeg's libraries, as wheels): video files as clips of `frames:` (a phone's slow motion).
         "video": ["av>=12"],
+        # export --format=onnx (Keras converts through tf2onnx) and ONNX Runtime for deblur --onnx.
+        "onnx": ["tf2onnx>=1.16", "onnxruntime>=1.17"],
+        # The LiteRT interpreter for deblur --litert (export --format=litert needs only TensorFlow).
+        "litert": ["ai-edge-litert>=1.2"],
         # dill: tfds.testing (the GoPro builder test) imports it; nbclient, nbformat and
         # ipykernel run the Colab notebook in the tests.
         "dev": [
@@ -42,6 +46,9 @@ setup(
             "dill>=0.3",
             "tensorflow-serving-api>=2.16,<2.22",
             "av>=12",
+            "tf2onnx>=1.16",
+            "onnxruntime>=1.17",
+            "ai-edge-litert>=1.2",
             "nbclient>=0.10",
             "nbformat>=5.10",
             "ipykernel>=6.29",

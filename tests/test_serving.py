@@ -134,7 +134,7 @@ def test_export_command_writes_a_version_and_never_overwrites_one(trained_run, t
     assert os.path.exists(os.path.join(export_dir, "saved_model.pb"))
     result = run_module("tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}")
     assert result.returncode == 2
-    assert f"--export_dir={export_dir}: already holds a SavedModel" in result.stderr
+    assert f"--export_dir={export_dir}: already holds saved_model.pb" in result.stderr
 
 
 def test_client_requests_are_what_the_signature_takes(exported):

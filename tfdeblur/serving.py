@@ -18,6 +18,7 @@ import os
 import keras
 import tensorflow as tf
 
+from tfdeblur import exports
 from tfdeblur.data.files import decode
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
@@ -29,8 +30,7 @@ CONFIG_PATH = os.path.join("assets.extra", "config.json")
 
 def export(generator, config, export_dir):
     """Writes `generator` (built from `config`) as a SavedModel with the three `SIGNATURES`."""
-    if tf.io.gfile.exists(os.path.join(export_dir, "saved_model.pb")):
-        raise InputError(f"--export_dir={export_dir}: already holds a SavedModel; give a new version")
+    exports.check_new(export_dir, ["saved_model.pb"])
 
     def restore(images):
         return generator(images, training=False)

@@ -32,7 +32,9 @@ class ReflectPadToMultiple(keras.layers.Layer):
     def call(self, images):
         for axis in (1, 2):
             size = tf.shape(images)[axis]
-            padded_size = -(-size // self.multiple) * self.multiple
+            # Ceiling division on non-negative integers: ONNX's integer Div truncates, so the
+            # usual -(-size // multiple) would round down once converted (tf2onnx).
+            padded_size = (size + self.multiple - 1) // self.multiple * self.multiple
             images = tf.gather(images, _reflect_indices(size, padded_size), axis=axis)
         return images
 

@@ -1,13 +1,15 @@
-r"""Deblurs images and videos: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D | --saved_model=S]`.
+r"""Deblurs images and videos: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D | --saved_model=S | ...]`.
 
 INPUT: image or video files, folders (their PNG/JPEG/BMP images and videos) or
 globs. OUT: a file when there is one input, else a folder (created), where each
 result keeps its input's name. Images come out same-size uint8 in the input's
 format (BMP is written as PNG) unless `--format` says otherwise; videos frame by
 frame, encoded with the input's codec, frame rate, size and pixel format
-(`tfdeblur.video`, PyAV; audio is not carried over). Without
-`--checkpoint` or `--saved_model`, the demo model shipped with the package is
-used (`tfdeblur.pretrained`: synthetic blur, not GoPro).
+(`tfdeblur.video`, PyAV; audio is not carried over). The model: a training run or
+packed model (`--checkpoint`), or an export run by its own runtime: a SavedModel
+(`--saved_model`), ONNX (`--onnx`, ONNX Runtime) or LiteRT (`--litert`, its
+interpreter, always in tiles of its fixed side). Without one, the model shipped
+with the package (`tfdeblur.pretrained`).
 
 Any size: generators pad to their stride and crop back; images with a side
 over `--tile` run in overlapping tiles with blended seams, so memory is set by
@@ -26,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur import distribute, pretrained, serving, video
+from tfdeblur import distribute, litert_format, onnx_format, pretrained, serving, video
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
 from tfdeblur.inference import TiledRestorer
@@ -48,6 +50,8 @@ def define_flags():
         "(demo, the default).",
     )
     flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
+    flags.DEFINE_string("onnx", None, "An ONNX export's folder (export --format=onnx), run by ONNX Runtime.")
+    flags.DEFINE_string("litert", None, "A LiteRT export (export --format=litert), its folder or .tflite.")
     flags.DEFINE_integer(
         "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
     )
@@ -62,7 +66,7 @@ def define_flags():
         "Compute dtype of a checkpoint's or shipped model's generator (mixed_bfloat16: ~2x faster on "
         "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
     )
-    flags.mark_flags_as_mutual_exclusive(["checkpoint", "saved_model"])
+    flags.mark_flags_as_mutual_exclusive(list(RUNTIMES))
 
 
 def expand_inputs(arguments):
@@ -127,16 +131,25 @@ def encode(image, path, jpeg_quality=95):
     return tf.io.encode_png(image).numpy()
 
 
+RUNTIMES = ("checkpoint", "saved_model", "onnx", "litert")
+
+
 def load_restorer():
-    """(restore, config) from the flags: a float [-1, 1] function in inference mode, and its
-    `ModelConfig` (None for a SavedModel written without one)."""
+    """(restore, config, tile) from the flags: a float [-1, 1] function in inference mode, its
+    `ModelConfig` (None for an export written without one), and the fixed tile side of a LiteRT
+    model (else None)."""
+    exported = [name for name in RUNTIMES[1:] if getattr(FLAGS, name)]
+    if exported and FLAGS.mixed_precision != "float32":
+        raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
     if FLAGS.saved_model:
-        if FLAGS.mixed_precision != "float32":
-            raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
-        return serving.load(FLAGS.saved_model)
+        return (*serving.load(FLAGS.saved_model), None)
+    if FLAGS.onnx:
+        return (*onnx_format.load(FLAGS.onnx), None)
+    if FLAGS.litert:
+        return litert_format.load(FLAGS.litert)
     distribute.set_precision(FLAGS.mixed_precision)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
-    return functools.partial(generator, training=False), config
+    return functools.partial(generator, training=False), config, None
 
 
 def main(argv):
@@ -145,8 +158,9 @@ def main(argv):
         raise InputError("no input images: give files, folders or globs")
     outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
     command.check_writable([os.path.dirname(path) or "." for path in outputs], f"-o {FLAGS.output}")
-    restore, config = load_restorer()
-    tile = min((side for side in (FLAGS.tile, config and attention_tile(config)) if side), default=None)
+    restore, config, fixed_tile = load_restorer()
+    sides = (FLAGS.tile, config and attention_tile(config), fixed_tile)
+    tile = min((side for side in sides if side), default=None)
     if tile is not None and FLAGS.tile_overlap >= tile:
         raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
     if tile is not None and config and config.generator_norm == "instance":

@@ -1,10 +1,13 @@
-r"""Exports a generator for TF Serving: `tfdeblur export --checkpoint=D --export_dir=S`.
+r"""Exports a generator: `tfdeblur export --checkpoint=D --export_dir=S [--format=saved_model]`.
 
-`S` is a TF Serving version directory, `export/<model_name>/<version>/`, with
-the signatures `serving_default` (uint8), `deblur_float` and `deblur_bytes`
-(see `tfdeblur.serving`). Without `--checkpoint`, exports the demo model
-shipped with the package. An existing SavedModel is never overwritten.
-`--mixed_precision=mixed_bfloat16` computes in bfloat16 inside the graph
+`--format=saved_model` (default): `S` is a TF Serving version directory,
+`export/<model_name>/<version>/`, with the signatures `serving_default` (uint8),
+`deblur_float` and `deblur_bytes` (`tfdeblur.serving`). `--format=onnx`: `S` gets
+`model.onnx` (uint8) and `model_float.onnx`, any batch and size (`tfdeblur.onnx_format`).
+`--format=litert`: `S` gets `model.tflite`, one `--tile`^2 float tile, float32 or
+float16 weights (`--litert_dtype`; `tfdeblur.litert_format`). Without `--checkpoint`,
+exports the model shipped with the package. An existing export is never overwritten.
+`--mixed_precision=mixed_bfloat16` computes in bfloat16 inside a SavedModel
 (inputs and outputs keep their dtypes).
 """
 
@@ -12,7 +15,8 @@ import os
 
 from absl import flags
 
-from tfdeblur import distribute, pretrained, serving
+from tfdeblur import distribute, litert_format, onnx_format, pretrained, serving
+from tfdeblur.errors import InputError
 from tfdeblur.tools import command
 
 POSITIONAL = False
@@ -35,14 +39,34 @@ def define_flags():
     flags.DEFINE_string(
         "export_dir", None, "The version directory to write, e.g. export/deblurgan/1.", required=True
     )
+    flags.DEFINE_enum(
+        "format", "saved_model", ["saved_model", "onnx", "litert"], "TF Serving, ONNX Runtime or LiteRT."
+    )
+    flags.DEFINE_integer(
+        "tile",
+        litert_format.DEFAULT_TILE,
+        "litert: the model's fixed tile side (a multiple of its stride).",
+        lower_bound=1,
+    )
+    flags.DEFINE_enum("litert_dtype", "float32", litert_format.DTYPES, "litert: the weights' dtype.")
 
 
 def main(argv):
     del argv
     command.check_writable([FLAGS.export_dir], f"--export_dir={FLAGS.export_dir}")
+    if FLAGS.format != "saved_model" and FLAGS.mixed_precision != "float32":
+        raise InputError(f"--mixed_precision applies to --format=saved_model, not {FLAGS.format}")
     distribute.set_precision(FLAGS.mixed_precision)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
-    serving.export(generator, config, FLAGS.export_dir)
-    print(f"Wrote {FLAGS.export_dir} (signatures: {', '.join(serving.SIGNATURES)})")
-    if not os.path.basename(os.path.normpath(FLAGS.export_dir)).isdigit():
-        print("note: TF Serving loads numbered version directories, export/<model_name>/<version>")
+    if FLAGS.format == "onnx":
+        onnx_format.export(generator, config, FLAGS.export_dir)
+        print(f"Wrote {FLAGS.export_dir}: {', '.join(onnx_format.MODELS)} (opset {onnx_format.OPSET})")
+    elif FLAGS.format == "litert":
+        litert_format.export(generator, config, FLAGS.export_dir, FLAGS.tile, FLAGS.litert_dtype)
+        shape = f"{FLAGS.tile}^2 tile, {FLAGS.litert_dtype} weights"
+        print(f"Wrote {FLAGS.export_dir}: {litert_format.MODEL_NAME} ({shape})")
+    else:
+        serving.export(generator, config, FLAGS.export_dir)
+        print(f"Wrote {FLAGS.export_dir} (signatures: {', '.join(serving.SIGNATURES)})")
+        if not os.path.basename(os.path.normpath(FLAGS.export_dir)).isdigit():
+            print("note: TF Serving loads numbered version directories, export/<model_name>/<version>")

@@ -1,0 +1,182 @@
+"""ONNX and LiteRT exports of every generator family, run by their own runtimes (issue 14)."""
+
+import os
+
+import keras
+import numpy as np
+import onnxruntime
+import pytest
+import skimage.data
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
+
+from tests.conftest import run_module
+from tests.fixtures import write_png
+from tests.test_serving import FAMILIES
+from tfdeblur import litert_format, onnx_format, pretrained, serving
+from tfdeblur.data.files import read_image
+from tfdeblur.errors import InputError
+from tfdeblur.images import to_float, to_uint8
+from tfdeblur.models import ModelConfig, attention_tile, build_generator, input_multiple
+
+
+def _images(shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+def _tile(config, least=64):
+    """The smallest tile of at least `least` pixels the generator of `config` takes as it is."""
+    multiple = input_multiple(config)
+    return min(-(-least // multiple) * multiple, attention_tile(config) or np.inf)
+
+
+def _check_onnx(generator, export_dir, images):
+    """ONNX Runtime against Keras: float <= 1e-4, uint8 <= 1 LSB."""
+    expected = generator(to_float(images), training=False)
+    uint8 = onnxruntime.InferenceSession(os.path.join(export_dir, "model.onnx"))
+    restored = uint8.run(["restored"], {"images": images})[0]
+    assert restored.dtype == np.uint8 and restored.shape == images.shape
+    assert np.abs(restored.astype(int) - to_uint8(expected).numpy().astype(int)).max() <= 1
+    floats = onnxruntime.InferenceSession(os.path.join(export_dir, "model_float.onnx"))
+    restored = floats.run(["restored"], {"images": to_float(images).numpy()})[0]
+    np.testing.assert_allclose(restored, expected, atol=1e-4)
+    return floats
+
+
+def _litert_gap(generator, export_dir, tile):
+    """The largest and the mean difference between the LiteRT interpreter and Keras on one tile."""
+    interpreter = Interpreter(model_path=os.path.join(export_dir, litert_format.MODEL_NAME))
+    interpreter.allocate_tensors()
+    (entry,), (exit_,) = interpreter.get_input_details(), interpreter.get_output_details()
+    assert list(entry["shape"]) == [1, tile, tile, 3] and entry["dtype"] == np.float32
+    images = to_float(_images([1, tile, tile, 3], seed=1)).numpy()
+    interpreter.set_tensor(entry["index"], images)
+    interpreter.invoke()
+    difference = np.abs(interpreter.get_tensor(exit_["index"]) - generator(images, training=False).numpy())
+    return float(difference.max()), float(difference.mean())
+
+
+@pytest.fixture(scope="module", params=sorted(FAMILIES))
+def family(request):
+    keras.utils.set_random_seed(0)
+    return FAMILIES[request.param], build_generator(FAMILIES[request.param])
+
+
+def test_onnx_runs_every_family_at_any_batch_and_size(family, tmp_path):
+    config, generator = family
+    onnx_format.export(generator, config, str(tmp_path))
+    session = _check_onnx(generator, str(tmp_path), _images([2, 45, 77, 3]))
+    (entry,), (exit_,) = session.get_inputs(), session.get_outputs()
+    assert entry.shape == exit_.shape == ["batch", "height", "width", 3]
+    restore, loaded_config = onnx_format.load(str(tmp_path))
+    assert loaded_config == config
+    images = to_float(_images([1, 33, 40, 3]))
+    np.testing.assert_allclose(restore(images), generator(images, training=False), atol=1e-4)
+
+
+def test_litert_runs_every_family_on_its_tile_in_float32_and_float16(family, tmp_path):
+    config, generator = family
+    tile = _tile(config)
+    gaps = {}
+    for dtype in litert_format.DTYPES:
+        litert_format.export(generator, config, str(tmp_path / dtype), tile, dtype)
+        gaps[dtype] = _litert_gap(generator, str(tmp_path / dtype), tile)
+    assert gaps["float32"][0] <= 1e-4
+    # float16 weights: < 1e-5 for these random U-Net and RiR, a mean of ~1e-3 (largest 0.07, 9 LSB)
+    # for the DeblurGAN-like one, whose instance norms amplify the rounding of its few weights.
+    assert gaps["float16"][1] <= 5e-3
+    # `load` pads smaller images to the tile and crops back.
+    restore, _, loaded_tile = litert_format.load(str(tmp_path / "float32"))
+    images = to_float(_images([1, tile - 5, tile - 9, 3]))
+    assert loaded_tile == tile and restore(images).shape == images.shape
+
+
+def test_the_shipped_model_exports_to_every_format(tmp_path):
+    generator, config = pretrained.load_model(None)
+    serving.export(generator, config, str(tmp_path / "saved_model"))
+    onnx_format.export(generator, config, str(tmp_path / "onnx"))
+    _check_onnx(generator, str(tmp_path / "onnx"), _images([1, 721, 1283, 3]))
+    tile = litert_format.DEFAULT_TILE
+    for dtype in litert_format.DTYPES:
+        litert_format.export(generator, config, str(tmp_path / dtype), tile, dtype)
+        # float16 too: shipped weights are stored as float16 (tfdeblur.pretrained), so exactly kept.
+        assert _litert_gap(generator, str(tmp_path / dtype), tile)[0] <= 1e-4
+    sizes = {
+        dtype: os.path.getsize(tmp_path / dtype / litert_format.MODEL_NAME) for dtype in litert_format.DTYPES
+    }
+    assert sizes["float16"] < 0.55 * sizes["float32"]
+
+
+def test_a_layer_no_format_can_carry_is_named(tmp_path):
+    class Shift(keras.layers.Layer):  # ImageProjectiveTransformV3: no ONNX op, no TFLite builtin
+        def call(self, images):
+            shift = tf.constant([[1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]])
+            return tf.raw_ops.ImageProjectiveTransformV3(
+                images=images,
+                transforms=shift,
+                output_shape=tf.shape(images)[1:3],
+                fill_value=0.0,
+                interpolation="BILINEAR",
+                fill_mode="REFLECT",
+            )
+
+    blurred = keras.Input([None, None, 3])
+    restored = Shift(name="shift")(keras.layers.Conv2D(3, 3, padding="same", name="conv")(blurred))
+    generator = keras.Model(blurred, restored, name="toy")
+    generator(np.zeros([1, 8, 8, 3], np.float32))
+    config = ModelConfig(generator="resnet")
+    message = "{} cannot carry layer 'shift': TensorFlow op ImageProjectiveTransformV3 has no {} equivalent"
+    with pytest.raises(InputError, match=message.format("ONNX", "ONNX")):
+        onnx_format.export(generator, config, str(tmp_path / "onnx"))
+    assert not os.path.exists(tmp_path / "onnx" / "model.onnx")
+    with pytest.raises(InputError, match=message.format("LiteRT", "LiteRT")):
+        litert_format.export(generator, config, str(tmp_path / "litert"), tile=64)
+
+
+def test_litert_tiles_must_fit_the_generator():
+    config = FAMILIES["rir_attention"]
+    with pytest.raises(InputError, match=r"--tile=100: not a multiple of the generator's stride \(\d+\)"):
+        litert_format.check_tile(config, 100)
+    too_large = attention_tile(config) + input_multiple(config)
+    with pytest.raises(InputError, match=f"--tile={too_large}: over the largest side its self-attention"):
+        litert_format.check_tile(config, too_large)
+
+
+def test_deblur_runs_onnx_and_litert_exports_like_the_checkpoint(trained_run, tmp_path):
+    photo = str(tmp_path / "photo.png")
+    write_png(photo, skimage.data.astronaut()[:150, :230])
+    for name, extra in {"onnx": [], "litert": ["--tile=64"]}.items():
+        result = run_module(
+            "tfdeblur.export",
+            f"--checkpoint={trained_run}",
+            f"--export_dir={tmp_path / name}",
+            f"--format={name}",
+            *extra,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    outputs = {}
+    for name, model in {
+        "checkpoint": f"--checkpoint={trained_run}",
+        "onnx": f"--onnx={tmp_path / 'onnx'}",
+        "litert": f"--litert={tmp_path / 'litert' / 'model.tflite'}",
+        "tiled": f"--checkpoint={trained_run}",
+    }.items():
+        outputs[name] = str(tmp_path / f"{name}.png")
+        tiles = ["--tile=64", "--tile_overlap=32"] if name in ("litert", "tiled") else []
+        result = run_module("tfdeblur.deblur", photo, model, "-o", outputs[name], *tiles)
+        assert result.returncode == 0, result.stderr[-3000:]
+    restored = {name: read_image(path).astype(int) for name, path in outputs.items()}
+    assert np.abs(restored["onnx"] - restored["checkpoint"]).max() <= 1
+    # The LiteRT model runs the same 64^2 tiles as the tiled checkpoint, edge tiles padded to 64.
+    assert restored["litert"].shape == (150, 230, 3)
+    assert np.abs(restored["litert"] - restored["tiled"]).max() <= 2
+
+
+def test_missing_exports_and_runtimes_are_named(tmp_path, monkeypatch):
+    with pytest.raises(InputError, match=f"--onnx={tmp_path}: no model_float.onnx"):
+        onnx_format.load(str(tmp_path))
+    with pytest.raises(InputError, match=f"--litert={tmp_path}: no model.tflite here"):
+        litert_format.load(str(tmp_path))
+    (tmp_path / "model.tflite").write_bytes(b"not a flatbuffer")
+    with pytest.raises(InputError, match="not a LiteRT model"):
+        litert_format.load(str(tmp_path))

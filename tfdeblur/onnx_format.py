@@ -1,0 +1,101 @@
+"""ONNX exports of a generator, run with ONNX Runtime.
+
+`export` writes a directory holding two models with dynamic batch, height and
+width, the entry points of the SavedModel (`tfdeblur.serving`):
+
+- `model.onnx`: uint8 `images` [N, H, W, 3] -> uint8 `restored` (serving_default);
+- `model_float.onnx`: float32 `images` in [-1, 1] -> float32 `restored` (deblur_float);
+
+and the model's `config.json`. Keras converts them through tf2onnx at opset
+`OPSET` (ONNX Runtime >= 1.11 runs it); padding to the stride, Canny edges and
+ConvLSTM feedback are in the graph, as in the SavedModel.
+"""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur import exports
+from tfdeblur.errors import InputError
+from tfdeblur.images import to_float, to_uint8
+from tfdeblur.models import ModelConfig
+
+OPSET = 17
+MODELS = {"model.onnx": tf.uint8, "model_float.onnx": tf.float32}
+CONFIG_NAME = "config.json"
+DIMENSIONS = ("batch", "height", "width", 3)
+
+
+class Uint8Deblur(keras.Model):
+    """uint8 images in and out of a float [-1, 1] generator (`tfdeblur.images`)."""
+
+    def __init__(self, generator, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+
+    def call(self, images):
+        return to_uint8(self.generator(to_float(images), training=False))
+
+
+def export(generator, config, export_dir):
+    """Writes `MODELS` and the config of `generator` (built from `config`) into `export_dir`."""
+    exports.check_new(export_dir, list(MODELS))
+    os.makedirs(export_dir, exist_ok=True)
+    wrapped = Uint8Deblur(generator)
+    wrapped(np.zeros([1, 8, 8, 3], np.uint8))  # built, as export requires
+    for name, dtype in MODELS.items():
+        model = wrapped if dtype == tf.uint8 else generator
+        path = os.path.join(export_dir, name)
+        signature = [tf.TensorSpec([None, None, None, 3], dtype, name="images")]
+        with exports.naming_failures(generator, "ONNX"):
+            model.export(path, format="onnx", input_signature=signature, opset_version=OPSET, verbose=False)
+        _finish(path, generator)
+    config.save(os.path.join(export_dir, CONFIG_NAME))
+
+
+def _finish(path, generator):
+    """Checks that every node of the model is a standard ONNX op (tf2onnx keeps a TensorFlow op it
+    cannot convert as it is: InputError naming its layer), names the output `restored` (ONNX
+    names are unique: the input is `images`) and the dynamic dimensions batch, height and width."""
+    import onnx  # installed with tf2onnx
+
+    model = onnx.load(path)
+    for node in model.graph.node:
+        if not onnx.defs.has(node.op_type, node.domain):
+            os.remove(path)
+            raise exports.unsupported(generator, "ONNX", node.op_type, node.name)
+    (output,) = model.graph.output
+    for node in model.graph.node:
+        node.output[:] = ["restored" if name == output.name else name for name in node.output]
+    output.name = "restored"
+    for value in (*model.graph.input, output):
+        for dimension, name in zip(value.type.tensor_type.shape.dim, DIMENSIONS):
+            if isinstance(name, str):
+                dimension.dim_param = name
+    onnx.save(model, path)
+
+
+def load(export_dir):
+    """(restore, config) of an ONNX export: `restore` maps float [-1, 1] batches to the same
+    through ONNX Runtime on the CPU (`model_float.onnx`), eagerly or inside a `tf.function`."""
+    path = os.path.join(export_dir, "model_float.onnx")
+    if not os.path.isfile(path):
+        raise InputError(f"--onnx={export_dir}: no model_float.onnx (write one with export --format=onnx)")
+    try:
+        import onnxruntime
+    except ImportError:
+        raise InputError('--onnx needs ONNX Runtime: pip install "tfdeblur[onnx]"') from None
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    config_path = os.path.join(export_dir, CONFIG_NAME)
+    config = ModelConfig.load(config_path) if os.path.isfile(config_path) else None
+
+    def run(images):
+        return session.run(None, {"images": images})[0]
+
+    def restore(images):
+        restored = tf.numpy_function(run, [tf.cast(images, tf.float32)], tf.float32, stateful=False)
+        return tf.ensure_shape(restored, images.shape)
+
+    return restore, config
