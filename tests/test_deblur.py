@@ -1,6 +1,7 @@
 """`python -m tfdeblur.deblur`: any size in, same size out, bad files reported, never fatal (issue 6)."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -9,9 +10,12 @@ import tensorflow as tf
 
 from tests.conftest import run_module
 from tests.fixtures import write_png, write_video
+from tfdeblur import pretrained
 from tfdeblur.data.files import read_image
 from tfdeblur.errors import InputError
+from tfdeblur.inference import MemoryModel
 from tfdeblur.metrics import psnr
+from tfdeblur.models import build_generator
 from tfdeblur.tools import deblur
 
 
@@ -59,6 +63,50 @@ def test_saved_model_tiles_and_side_by_side(trained_run, photos, tmp_path):
     np.testing.assert_array_equal(whole[:, :203], read_image(source))  # blurred | restored
     # BatchNorm in inference mode: tiles agree with the whole image (see TiledRestorer).
     assert float(psnr(tiled[:, 203:], whole[:, 203:])) >= 40.0
+
+
+def test_an_image_that_fits_the_memory_budget_runs_whole_like_the_export(trained_run, tmp_path):
+    frame = str(tmp_path / "frame.png")
+    write_png(frame, np.random.default_rng(0).integers(0, 256, (721, 1283, 3), dtype=np.uint8))
+    export_dir = str(tmp_path / "model" / "1")
+    result = run_module("tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    exported = tf.saved_model.load(export_dir).signatures["serving_default"]
+    expected = exported(images=tf.constant(read_image(frame)[np.newaxis]))["images"][0].numpy()
+    outputs = {}
+    for name, extra in {"default": [], "small_budget": ["--max_memory=0.002"]}.items():
+        outputs[name] = str(tmp_path / f"{name}.png")
+        result = run_module(
+            "tfdeblur.deblur", frame, f"--checkpoint={trained_run}", "-o", outputs[name], *extra
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        outputs[name] = (read_image(outputs[name]), result.stdout)
+    restored, printed = outputs["default"]
+    np.testing.assert_array_equal(restored, expected)  # whole: exactly the SavedModel's output
+    assert "run whole in --max_memory=4 GiB" in printed
+    tile = int(re.search(r"larger ones in (\d+)x\1 tiles", outputs["small_budget"][1]).group(1))
+    assert tile < 721  # 2 MiB leaves room for tiles only
+
+
+def test_the_memory_model_predicts_the_generators_peak():
+    _, config = pretrained.load_model(None)  # the shipped U-Net (stride 32)
+    memory = MemoryModel(config)
+    assert memory.per_pixel > 0
+    generator = build_generator(config)
+    run = tf.function(lambda images: generator(images, training=False))
+    for height, width in ((300, 500), (721, 1283)):  # padded to 320x512 and 736x1312: not measured
+        images = tf.zeros([1, height, width, 3])
+        run(images)
+        held = tf.config.experimental.get_memory_info("CPU:0")["current"]
+        tf.config.experimental.reset_memory_stats("CPU:0")
+        run(images)
+        peak = tf.config.experimental.get_memory_info("CPU:0")["peak"] - held
+        # The peak depends on the order ops run in (busy cores hold more at once): the right
+        # size, with a margin, not an exact count.
+        assert 0.75 * peak <= memory.bytes(height, width) <= 2.0 * peak
+    assert memory.bytes(300, 500) == memory.bytes(320, 512)  # the same padded input
+    side = memory.largest_side(memory.bytes(1000, 1000))
+    assert side % 32 == 0 and 960 <= side <= 1024
 
 
 def test_inputs_expand_files_folders_and_globs(photos):

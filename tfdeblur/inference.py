@@ -1,9 +1,19 @@
 """Running a generator on uint8 images of any size, whole or in overlapping tiles."""
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 
 from tfdeblur.images import to_float, to_uint8
+from tfdeblur.models import build_generator, input_multiple
+
+GIB = 2**30
+# Sides of the square inputs the memory of a generator is measured at (`MemoryModel`), and the
+# margin on the measurement: the peak moves with the order ops happen to run in, by up to ~50 %
+# on 2 busy cores (the shipped U-Net: 131 bytes per pixel at 736x1312 alone, 196 under load).
+MEASURED_SIDES = (256, 384)
+MEMORY_MARGIN = 1.5
 
 
 def tile_starts(size, tile, overlap):
@@ -20,6 +30,51 @@ def _ramp(size, overlap):
     return np.clip(np.minimum(position, size - position) / max(overlap, 1), 1e-3, 1.0)
 
 
+class MemoryModel:
+    """The memory a generator needs for an image: `per_pixel` bytes x its padded pixels.
+
+    Measured, not guessed: the generator of the config (random weights; the same
+    shapes as the trained one) runs on square inputs (`MEASURED_SIDES`) and
+    TensorFlow's CPU allocator reports its peak above what it held before
+    (`tf.config.experimental.get_memory_info`); the larger bytes per pixel of
+    the two is kept, with a `MEMORY_MARGIN`. Convolutional activations grow linearly with the pixels
+    (the shipped U-Net: 128-144 bytes per pixel from 128^2 to 1024^2);
+    self-attention maps do not (such generators tile at `attention_tile` anyway).
+    TensorFlow's allocations only: oneDNN's scratch space and the process
+    (~0.6 GiB) come on top.
+    """
+
+    def __init__(self, config):
+        self.multiple = input_multiple(config)
+        self.per_pixel = MEMORY_MARGIN * _bytes_per_pixel(config)
+
+    def bytes(self, height, width):
+        """Estimated peak bytes for an image of `height` x `width` pixels."""
+        pad = lambda side: -(-side // self.multiple) * self.multiple  # noqa: E731
+        return self.per_pixel * pad(height) * pad(width)
+
+    def largest_side(self, budget):
+        """The largest square side (a multiple of the stride) that fits in `budget` bytes."""
+        return max(int(np.sqrt(budget / self.per_pixel)) // self.multiple, 1) * self.multiple
+
+
+@functools.lru_cache(maxsize=8)
+def _bytes_per_pixel(config):
+    """The larger peak bytes per pixel of the generator of `config` at the `MEASURED_SIDES`."""
+    generator = build_generator(config)
+    multiple = input_multiple(config)
+    run = tf.function(lambda images: generator(images, training=False), reduce_retracing=True)
+    ratios = []
+    for side in sorted({-(-side // multiple) * multiple for side in MEASURED_SIDES}):
+        images = tf.zeros([1, side, side, 3])
+        run(images)  # traced and warmed up: its constants are allocated before the measurement
+        held = tf.config.experimental.get_memory_info("CPU:0")["current"]
+        tf.config.experimental.reset_memory_stats("CPU:0")
+        run(images)
+        ratios.append((tf.config.experimental.get_memory_info("CPU:0")["peak"] - held) / side**2)
+    return max(ratios)
+
+
 class TiledRestorer:
     """Deblurs one uint8 [H, W, 3] image in overlapping `tile` x `tile` tiles, seams blended.
 
@@ -29,8 +84,9 @@ class TiledRestorer:
     `restore` of an exported SavedModel (`tfdeblur.serving.load`). It is traced
     once for all sizes (generators pad to their stride inside). Memory is bounded by the tile, not
     the image (self-attention maps, 4000x3000 photos). Tile outputs are averaged
-    with weights that ramp down over the `overlap` band, so no seam shows;
-    `tile=None` runs the whole image at once.
+    with weights that ramp down over the `overlap` band, so no seam shows.
+    Images run whole when `whole(height, width)` says so (default: when no side
+    is over `tile`; `tile=None` runs every image whole).
 
     Tiles agree with a whole-image pass for BatchNorm or unnormalised
     generators (> 70 dB PSNR apart), not for instance-normalised ones
@@ -38,11 +94,12 @@ class TiledRestorer:
     for a random ResNet), so run those whole where memory allows.
     """
 
-    def __init__(self, restore, tile=None, overlap=32):
+    def __init__(self, restore, tile=None, overlap=32, whole=None):
         if tile is not None and not 0 <= overlap < tile:
             raise ValueError(f"tile overlap must be in [0, tile={tile}), got {overlap}")
         self.tile = tile
         self.overlap = overlap
+        self.whole = whole or (lambda height, width: tile is None or max(height, width) <= tile)
 
         @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8)])
         def restore_float(blurred):
@@ -53,7 +110,7 @@ class TiledRestorer:
     def __call__(self, blurred):
         blurred = np.asarray(blurred)
         height, width = blurred.shape[:2]
-        if self.tile is None or (height <= self.tile and width <= self.tile):
+        if self.whole(height, width):
             return to_uint8(self.restore_float(blurred[np.newaxis]))[0].numpy()
         total = np.zeros([height, width, 3], np.float32)
         weight = np.zeros([height, width, 1], np.float32)

@@ -11,11 +11,15 @@ packed model (`--checkpoint`), or an export run by its own runtime: a SavedModel
 interpreter, always in tiles of its fixed side). Without one, the model shipped
 with the package (`tfdeblur.pretrained`).
 
-Any size: generators pad to their stride and crop back; images with a side
-over `--tile` run in overlapping tiles with blended seams, so memory is set by
-the tile, not the photo. A file that cannot be read is reported and skipped;
-the others are still written, and the exit status is then 1. An output that
-cannot be written is an error before any work is done.
+Any size: generators pad to their stride and crop back. An image runs whole when
+the generator's memory for it fits `--max_memory` (`tfdeblur.inference.MemoryModel`,
+measured for the model's config), so its output is exactly the exported models';
+larger ones run in overlapping tiles of the largest side that fits, with blended
+seams. `--tile=N` forces tiles of side N for images with a side over N, `--tile=0`
+never tiles; self-attention and LiteRT models always tile at their largest side.
+A file that cannot be read is reported and skipped; the others are still
+written, and the exit status is then 1. An output that cannot be written is an
+error before any work is done.
 """
 
 import functools
@@ -31,7 +35,7 @@ from absl import flags
 from tfdeblur import distribute, litert_format, onnx_format, pretrained, serving, video
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
-from tfdeblur.inference import TiledRestorer
+from tfdeblur.inference import GIB, MemoryModel, TiledRestorer
 from tfdeblur.models import attention_tile
 from tfdeblur.tools import command
 
@@ -53,7 +57,13 @@ def define_flags():
     flags.DEFINE_string("onnx", None, "An ONNX export's folder (export --format=onnx), run by ONNX Runtime.")
     flags.DEFINE_string("litert", None, "A LiteRT export (export --format=litert), its folder or .tflite.")
     flags.DEFINE_integer(
-        "tile", 1024, "Images with a side over this run in tiles of this side (0: never tile).", lower_bound=0
+        "tile",
+        None,
+        "Images with a side over this run in tiles of this side (0: never tile; default: by --max_memory).",
+        lower_bound=0,
+    )
+    flags.DEFINE_float(
+        "max_memory", 4.0, "GiB the generator may use per image or tile (without --tile).", lower_bound=0.001
     )
     flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended.", lower_bound=0)
     flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
@@ -132,6 +142,7 @@ def encode(image, path, jpeg_quality=95):
 
 
 RUNTIMES = ("checkpoint", "saved_model", "onnx", "litert")
+FALLBACK_TILE = 1024  # for a SavedModel exported without its config: no memory model
 
 
 def load_restorer():
@@ -159,17 +170,7 @@ def main(argv):
     outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
     command.check_writable([os.path.dirname(path) or "." for path in outputs], f"-o {FLAGS.output}")
     restore, config, fixed_tile = load_restorer()
-    sides = (FLAGS.tile, config and attention_tile(config), fixed_tile)
-    tile = min((side for side in sides if side), default=None)
-    if tile is not None and FLAGS.tile_overlap >= tile:
-        raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
-    if tile is not None and config and config.generator_norm == "instance":
-        print(
-            f"note: instance norm normalises each tile by its own statistics; images over {tile} px "
-            "may show it (raise --tile, or --tile=0, where memory allows)",
-            file=sys.stderr,
-        )
-    restorer = TiledRestorer(restore, tile, FLAGS.tile_overlap)
+    restorer = tiled_restorer(restore, config, fixed_tile)
 
     def deblur(blurred):
         restored = restorer(blurred)
@@ -193,6 +194,38 @@ def main(argv):
     print(f"Wrote {len(inputs) - len(failed)} of {len(inputs)} results to {FLAGS.output}")
     if failed:
         sys.exit(1)
+
+
+def tiled_restorer(restore, config, fixed_tile):
+    """The `TiledRestorer` the flags and the model ask for (see the module docstring)."""
+    whole = None
+    if FLAGS.tile is not None:
+        tile = FLAGS.tile or None
+    elif config is None:
+        tile = FALLBACK_TILE
+        print(f"note: no config.json beside the model: tiles over {tile} px", file=sys.stderr)
+    else:
+        memory = MemoryModel(config)
+        budget = FLAGS.max_memory * GIB
+        tile = memory.largest_side(budget)
+        whole = lambda height, width: memory.bytes(height, width) <= budget  # noqa: E731
+        megapixels = budget / memory.per_pixel / 1e6
+        print(
+            f"Images up to ~{megapixels:.1f} MP run whole in --max_memory={FLAGS.max_memory:g} GiB, "
+            f"larger ones in {tile}x{tile} tiles"
+        )
+    limits = [side for side in (config and attention_tile(config), fixed_tile) if side]
+    if limits and (tile is None or tile > min(limits)):
+        tile, whole = min(limits), None
+    if tile is not None and FLAGS.tile_overlap >= tile:
+        raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
+    if tile is not None and config and config.generator_norm == "instance":
+        print(
+            f"note: instance norm normalises each tile by its own statistics; images tiled by {tile} px "
+            "may show it (raise --max_memory, or --tile=0, where memory allows)",
+            file=sys.stderr,
+        )
+    return TiledRestorer(restore, tile, FLAGS.tile_overlap, whole)
 
 
 def deblur_video(source, target, deblur):
