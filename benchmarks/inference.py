@@ -2,26 +2,31 @@ r"""Inference speed and memory: `python benchmarks/inference.py [--models=pix2pi
 
 Prints one JSON line per model and size: a 1280x720 frame (median of `--runs`
 after one warm-up run), then a 4000x3000 photo through `--tile` tiles, as
-`tfdeblur deblur` runs them (`--photo_runs`, after one warm-up tile). Models are the row flagfiles'
-generators with random weights (speed does not depend on the weights) and
-`demo`, the shipped model. Each measurement runs in its own process, so
-`peak_rss_mb` (the process's peak resident memory) belongs to that model alone; every line
-names the machine (CPU model and vector units, see `tfdeblur.machine`).
-Run from the repository root with tfdeblur installed (`pip install -e .`).
+`tfdeblur deblur` runs them (`--photo_runs`, after one warm-up tile); then the
+exported runtimes (`--runtimes`: the SavedModel, ONNX Runtime, LiteRT with float32
+and float16 weights) of `--runtime_models` on the same frames, LiteRT in its
+`--litert_tile` tiles. Models are the row flagfiles' generators with random weights
+(speed does not depend on the weights) and `demo`, the shipped model. Exports are
+written by one process, and each measurement runs in its own, so `peak_rss_mb`
+(the process's peak resident memory) belongs to that model and runtime alone; every
+line names the machine (CPU model and vector units, see `tfdeblur.machine`).
+Run from the repository root with tfdeblur installed (`pip install -e ".[onnx,litert]"`).
 """
 
 import functools
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 from absl import app, flags
 
-from tfdeblur import distribute, experiment, machine, paper, pretrained
+from tfdeblur import distribute, experiment, litert_format, machine, onnx_format, paper, pretrained, serving
 from tfdeblur.inference import TiledRestorer
 from tfdeblur.models import attention_tile, build_generator
 
@@ -37,7 +42,15 @@ flags.DEFINE_integer("photo_runs", 1, "Timed runs of a tiled image (after a warm
 flags.DEFINE_integer("tile", 1024, "Tile side of the large photo (as tfdeblur deblur's default).")
 flags.DEFINE_integer("tile_overlap", 64, "Tile overlap (as tfdeblur deblur's default).")
 flags.DEFINE_enum("mixed_precision", "float32", distribute.PRECISIONS, "Compute dtype of the generators.")
-flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile in this process.")
+flags.DEFINE_list(
+    "runtimes",
+    ["saved_model", "onnx", "litert_float32", "litert_float16"],
+    "Exported runtimes timed on the frames ('' for none).",
+)
+flags.DEFINE_list("runtime_models", ["demo", "deblurgan"], "Models timed through the exported runtimes.")
+flags.DEFINE_integer("litert_tile", litert_format.DEFAULT_TILE, "Tile side of the LiteRT exports.")
+flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile[,runtime,export] here.")
+flags.DEFINE_string("export", None, "Internal: export this model,runtime,directory in this process.")
 
 
 def _generator(model):
@@ -48,13 +61,44 @@ def _generator(model):
     return build_generator(config), config
 
 
-def measure(model, height, width, tile):
-    """One JSON-able record: the median time of a [height, width] frame through `model`."""
-    precision = distribute.set_precision(FLAGS.mixed_precision)
+def export(model, runtime, directory):
+    """Writes `model` as `runtime` (saved_model, onnx, litert_float32, litert_float16) to `directory`."""
     generator, config = _generator(model)
+    if runtime == "saved_model":
+        serving.export(generator, config, directory)
+    elif runtime == "onnx":
+        onnx_format.export(generator, config, directory)
+    else:
+        dtype = runtime.removeprefix("litert_")
+        litert_format.export(generator, config, directory, FLAGS.litert_tile, dtype)
+
+
+def _restorer(runtime, directory):
+    """(restore, config, fixed tile or None) of an export written by `export`."""
+    if runtime == "saved_model":
+        return (*serving.load(directory), None)
+    if runtime == "onnx":
+        return (*onnx_format.load(directory), None)
+    return litert_format.load(directory)
+
+
+def measure(model, height, width, tile, runtime="keras", directory=None):
+    """One JSON-able record: the median time of a [height, width] frame through `model` run by
+    `runtime` (keras: the generator itself; else its export in `directory`)."""
+    precision = distribute.set_precision(FLAGS.mixed_precision)
+    if runtime == "keras":
+        generator, config = _generator(model)
+        restore, fixed_tile, params = (
+            functools.partial(generator, training=False),
+            None,
+            generator.count_params(),
+        )
+    else:
+        restore, config, fixed_tile = _restorer(runtime, directory)
+        params = None
     runs = FLAGS.photo_runs if tile else FLAGS.runs  # a tile was asked for: the large photo
-    tile = min((side for side in (tile, attention_tile(config)) if side), default=None)
-    restore = TiledRestorer(functools.partial(generator, training=False), tile, FLAGS.tile_overlap)
+    tile = min((side for side in (tile, attention_tile(config), fixed_tile) if side), default=None)
+    restore = TiledRestorer(restore, tile, FLAGS.tile_overlap)
     frame = np.random.default_rng(0).integers(0, 256, [height, width, 3], dtype=np.uint8)
     restore(frame[:tile, :tile] if tile else frame)  # warm-up: tracing, oneDNN's first-call set-up
     times = []
@@ -64,13 +108,14 @@ def measure(model, height, width, tile):
         times.append(time.perf_counter() - start)
     return {
         "model": model,
+        "runtime": runtime,
         "height": height,
         "width": width,
         "tile": tile,
         "ms_per_frame": round(1000 * statistics.median(times), 1),
         "runs": runs,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "params": generator.count_params(),
+        "params": params,
         "precision": precision,
         "machine": machine.describe(),
     }
@@ -84,30 +129,51 @@ def _size(text):
 def main(argv):
     del argv
     if FLAGS.measure:
-        model, size, tile = FLAGS.measure.split(",")
-        print(json.dumps(measure(model, *_size(size), int(tile))))
+        model, size, tile, *exported = FLAGS.measure.split(",")
+        print(json.dumps(measure(model, *_size(size), int(tile), *exported)))
+        return
+    if FLAGS.export:
+        export(*FLAGS.export.split(","))
         return
     jobs = [(model, size, 0) for model in FLAGS.models for size in FLAGS.sizes]
     if FLAGS.photo:
         jobs += [(model, FLAGS.photo, FLAGS.tile) for model in FLAGS.photo_models]
-    for model, size, tile in jobs:
-        result = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                f"--measure={model},{size},{tile}",
-                f"--runs={FLAGS.runs}",
-                f"--photo_runs={FLAGS.photo_runs}",
-                f"--tile_overlap={FLAGS.tile_overlap}",
-                f"--mixed_precision={FLAGS.mixed_precision}",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            print(json.dumps({"model": model, "size": size, "error": result.stderr.strip().splitlines()[-1]}))
-            continue
-        print(result.stdout.strip().splitlines()[-1], flush=True)
+    with tempfile.TemporaryDirectory() as exports:
+        for model in FLAGS.runtime_models:
+            for runtime in FLAGS.runtimes:
+                directory = os.path.join(exports, f"{model}_{runtime}")
+                if _run(f"--export={model},{runtime},{directory}", model=model, runtime=runtime) is not None:
+                    jobs += [(model, size, 0, runtime, directory) for size in FLAGS.sizes]
+        for model, size, tile, *exported in jobs:
+            measured = _run(
+                f"--measure={model},{size},{tile},{','.join(exported)}".rstrip(","), model=model, size=size
+            )
+            if measured:
+                print(measured, flush=True)
+
+
+def _run(argument, **names):
+    """Runs this script with `argument` in a new process: its last line of output, or None after
+    printing its error as JSON with `names`."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            argument,
+            f"--runs={FLAGS.runs}",
+            f"--photo_runs={FLAGS.photo_runs}",
+            f"--tile_overlap={FLAGS.tile_overlap}",
+            f"--litert_tile={FLAGS.litert_tile}",
+            f"--mixed_precision={FLAGS.mixed_precision}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        print(json.dumps({**names, "error": result.stderr.strip().splitlines()[-1]}), flush=True)
+        return None
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 if __name__ == "__main__":
