@@ -73,7 +73,7 @@ def load(path):
     except ImportError:
         raise InputError('--litert needs the LiteRT interpreter: pip install "tfdeblur[litert]"') from None
     try:
-        interpreter = Interpreter(model_path=model_path)
+        interpreter = Interpreter(model_path=model_path, num_threads=os.cpu_count())  # default: one
     except ValueError as error:
         raise InputError(f"--litert={path}: not a LiteRT model ({error})") from None
     interpreter.allocate_tensors()
