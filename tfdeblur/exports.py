@@ -20,7 +20,7 @@ def layer_named_in(generator, text):
     """The name of the first layer of `generator` that `text` (a converter's message or a graph
     node's name) names as a scope, `.../<layer>[_k]/...`, or None."""
     found = []
-    for layer in generator._flatten_layers(include_self=False):
+    for layer in generator.layers:
         match = re.search(rf"(^|[/'\"\s]){re.escape(layer.name)}(_\d+)?/", text)
         if match:
             found.append((match.start(), layer.name))
