@@ -9,10 +9,10 @@ from tfdeblur.images import to_float, to_uint8
 from tfdeblur.models import build_generator, input_multiple
 
 GIB = 2**30
-# Sides of the square inputs the memory of a generator is measured at (`MemoryModel`), and the
+# The side of the square input the memory of a generator is measured at (`MemoryModel`), and the
 # margin on the measurement: the peak moves with the order ops happen to run in, by up to ~50 %
 # on 2 busy cores (the shipped U-Net: 131 bytes per pixel at 736x1312 alone, 196 under load).
-MEASURED_SIDES = (256, 384)
+MEASURED_SIDE = 384
 MEMORY_MARGIN = 1.5
 
 
@@ -34,14 +34,15 @@ class MemoryModel:
     """The memory a generator needs for an image: `per_pixel` bytes x its padded pixels.
 
     Measured, not guessed: the generator of the config (random weights; the same
-    shapes as the trained one) runs on square inputs (`MEASURED_SIDES`) and
-    TensorFlow's CPU allocator reports its peak above what it held before
-    (`tf.config.experimental.get_memory_info`); the larger bytes per pixel of
-    the two is kept, with a `MEMORY_MARGIN`. Convolutional activations grow linearly with the pixels
-    (the shipped U-Net: 128-144 bytes per pixel from 128^2 to 1024^2);
-    self-attention maps do not (such generators tile at `attention_tile` anyway).
-    TensorFlow's allocations only: oneDNN's scratch space and the process
-    (~0.6 GiB) come on top.
+    shapes as the trained one) runs on a `MEASURED_SIDE`^2 input and TensorFlow's
+    CPU allocator reports its peak above what it held before
+    (`tf.config.experimental.get_memory_info`), per pixel, times `MEMORY_MARGIN`.
+    Convolutional activations grow linearly with the pixels (the shipped U-Net:
+    128-144 bytes per pixel from 128^2 to 1024^2; a fixed part, such as
+    DeblurGAN's ~20 MiB, is spread over the measured pixels, which errs on the safe
+    side for larger images); self-attention maps do not (such generators tile at
+    `attention_tile` anyway). TensorFlow's allocations only: oneDNN's scratch space
+    and the process (~0.6 GiB) come on top.
     """
 
     def __init__(self, config):
@@ -60,19 +61,17 @@ class MemoryModel:
 
 @functools.lru_cache(maxsize=8)
 def _bytes_per_pixel(config):
-    """The larger peak bytes per pixel of the generator of `config` at the `MEASURED_SIDES`."""
+    """The peak bytes per pixel of the generator of `config` on a `MEASURED_SIDE`^2 input."""
     generator = build_generator(config)
     multiple = input_multiple(config)
-    run = tf.function(lambda images: generator(images, training=False), reduce_retracing=True)
-    ratios = []
-    for side in sorted({-(-side // multiple) * multiple for side in MEASURED_SIDES}):
-        images = tf.zeros([1, side, side, 3])
-        run(images)  # traced and warmed up: its constants are allocated before the measurement
-        held = tf.config.experimental.get_memory_info("CPU:0")["current"]
-        tf.config.experimental.reset_memory_stats("CPU:0")
-        run(images)
-        ratios.append((tf.config.experimental.get_memory_info("CPU:0")["peak"] - held) / side**2)
-    return max(ratios)
+    side = -(-MEASURED_SIDE // multiple) * multiple
+    run = tf.function(lambda images: generator(images, training=False))
+    images = tf.zeros([1, side, side, 3])
+    run(images)  # traced and warmed up: its constants are allocated before the measurement
+    held = tf.config.experimental.get_memory_info("CPU:0")["current"]
+    tf.config.experimental.reset_memory_stats("CPU:0")
+    run(images)
+    return (tf.config.experimental.get_memory_info("CPU:0")["peak"] - held) / side**2
 
 
 class TiledRestorer:
