@@ -17,6 +17,7 @@ from tfdeblur import litert_format, onnx_format, pretrained, serving
 from tfdeblur.data.files import read_image
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
+from tfdeblur.layers.padding import padded_side
 from tfdeblur.models import ModelConfig, attention_tile, build_generator, input_multiple
 
 
@@ -26,8 +27,7 @@ def _images(shape, seed=0):
 
 def _tile(config, least=64):
     """The smallest tile of at least `least` pixels the generator of `config` takes as it is."""
-    multiple = input_multiple(config)
-    return min(-(-least // multiple) * multiple, attention_tile(config) or np.inf)
+    return min(padded_side(least, input_multiple(config)), attention_tile(config) or np.inf)
 
 
 def _check_onnx(generator, export_dir, images):

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur.images import to_float, to_uint8
+from tfdeblur.layers.padding import padded_side
 from tfdeblur.models import build_generator, input_multiple
 
 GIB = 2**30
@@ -51,8 +52,7 @@ class MemoryModel:
 
     def bytes(self, height, width):
         """Estimated peak bytes for an image of `height` x `width` pixels."""
-        pad = lambda side: -(-side // self.multiple) * self.multiple  # noqa: E731
-        return self.per_pixel * pad(height) * pad(width)
+        return self.per_pixel * padded_side(height, self.multiple) * padded_side(width, self.multiple)
 
     def largest_side(self, budget):
         """The largest square side (a multiple of the stride) that fits in `budget` bytes."""
@@ -63,8 +63,7 @@ class MemoryModel:
 def _bytes_per_pixel(config):
     """The peak bytes per pixel of the generator of `config` on a `MEASURED_SIDE`^2 input."""
     generator = build_generator(config)
-    multiple = input_multiple(config)
-    side = -(-MEASURED_SIDE // multiple) * multiple
+    side = padded_side(MEASURED_SIDE, input_multiple(config))
     run = tf.function(lambda images: generator(images, training=False))
     images = tf.zeros([1, side, side, 3])
     run(images)  # traced and warmed up: its constants are allocated before the measurement

@@ -20,6 +20,15 @@ def _reflect_indices(size, padded_size):
     return tf.where(index >= size, period - index, index)
 
 
+def padded_side(side, multiple):
+    """`side` rounded up to a multiple of `multiple` (ints or integer tensors).
+
+    Ceiling division on non-negative integers: ONNX's integer Div truncates, so the usual
+    -(-side // multiple) would round down once converted (tf2onnx).
+    """
+    return (side + multiple - 1) // multiple * multiple
+
+
 @keras.saving.register_keras_serializable(package="tfdeblur")
 class ReflectPadToMultiple(keras.layers.Layer):
     """Reflect-pads the bottom and right of NHWC images to a multiple of `multiple`."""
@@ -32,15 +41,12 @@ class ReflectPadToMultiple(keras.layers.Layer):
     def call(self, images):
         for axis in (1, 2):
             size = tf.shape(images)[axis]
-            # Ceiling division on non-negative integers: ONNX's integer Div truncates, so the
-            # usual -(-size // multiple) would round down once converted (tf2onnx).
-            padded_size = (size + self.multiple - 1) // self.multiple * self.multiple
-            images = tf.gather(images, _reflect_indices(size, padded_size), axis=axis)
+            images = tf.gather(images, _reflect_indices(size, padded_side(size, self.multiple)), axis=axis)
         return images
 
     def compute_output_shape(self, input_shape):
         def padded(side):
-            return None if side is None else -(-side // self.multiple) * self.multiple
+            return None if side is None else padded_side(side, self.multiple)
 
         batch, height, width, channels = input_shape
         return (batch, padded(height), padded(width), channels)
