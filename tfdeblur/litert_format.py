@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import exports
+from tfdeblur.checkpoints import CONFIG_NAME
 from tfdeblur.errors import InputError
 from tfdeblur.layers.padding import ReflectPadToMultiple
 from tfdeblur.models import ModelConfig, attention_tile, input_multiple
@@ -24,7 +25,6 @@ from tfdeblur.models import ModelConfig, attention_tile, input_multiple
 DTYPES = ("float32", "float16")
 DEFAULT_TILE = 512
 MODEL_NAME = "model.tflite"
-CONFIG_NAME = "config.json"
 
 
 def check_tile(config, tile):

@@ -18,13 +18,13 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import exports
+from tfdeblur.checkpoints import CONFIG_NAME
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.models import ModelConfig
 
 OPSET = 17
 MODELS = {"model.onnx": tf.uint8, "model_float.onnx": tf.float32}
-CONFIG_NAME = "config.json"
 DIMENSIONS = ("batch", "height", "width", 3)
 
 
