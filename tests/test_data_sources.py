@@ -15,6 +15,7 @@ from tfdeblur.data import synthetic
 from tfdeblur.data.blur import GAMMA
 from tfdeblur.data.files import read_image
 from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
+from tfdeblur.data.sources import frames
 from tfdeblur.data.sources.synthetic import TEST_SEED as SYNTHETIC_TEST_SEED
 from tfdeblur.errors import InputError
 
@@ -226,6 +227,11 @@ def test_embedded_mix_adds_real_frame_windows(tmp_path):
     crops = list(data.train_pairs(mixed, 32, seed=1).take(32).as_numpy_iterator())
     from_frames = [any(_contains(frame, crop["sharp"]) for frame in clip) for crop in crops]
     assert 0 < sum(from_frames) < len(crops)
+    two = f"embedded,mix=frames,frames={tmp_path / 'clip'},window=2"  # frames 1 px apart
+    for crop in data.train_pairs(two, 32, seed=1).take(4).as_numpy_iterator():
+        sharp = crop["sharp"]  # the later frame of the two: the earlier one is it moved right
+        expected = frames.average(np.stack([sharp[:, 1:], sharp[:, :-1]]))["blur"].numpy()
+        np.testing.assert_array_equal(crop["blur"][:, 1:], expected)
 
 
 def _translating_clip(folder, count, size=(48, 64)):
@@ -258,6 +264,8 @@ def _contains(image, crop):
         ("embedded,mix=kernel+frames", "need both a frames weight in mix= and the clips' folder"),
         ("embedded,frames={tmp}", "need both a frames weight in mix= and the clips' folder"),
         ("embedded,holdout=3", "holdout= applies to frames=PATH, not given"),
+        ("embedded,window=3", "window= applies to frames=PATH, not given"),
+        ("embedded,mix=frames,frames={tmp},window=3-2", "window=3-2: give frame counts >= 2"),
         ("embedded,response=gamma+gamma", "response=gamma+gamma: a camera response appears twice"),
         ("embedded,response=srgb", "unknown setting 'response=srgb' for embedded"),
         ("synthetic:{tmp},mix=frames,frames={tmp}/none", "{tmp}/none is neither a folder nor a video file"),

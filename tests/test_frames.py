@@ -10,6 +10,7 @@ from tests.conftest import REPO, run_module
 from tests.fixtures import write_png, write_video
 from tfdeblur import data
 from tfdeblur.data import clips
+from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 from tfdeblur.metrics import psnr
 
@@ -137,8 +138,25 @@ def test_bad_clips_are_named(tmp_path, problem):
         assert expected[problem] in str(error.value)
 
 
+def test_window_settings_list_their_frame_counts(tmp_path):
+    assert frames.window_sizes("9") == [9]
+    assert frames.window_sizes("7-13") == [7, 9, 11, 13]
+    assert frames.window_sizes("5-9+8+6+7") == [5, 6, 7, 8, 9]
+    clip = str(tmp_path / "clip")
+    _translating_clip(clip, count=20)
+    names = [
+        pair["name"].decode()
+        for pair in data.evaluation_pairs(f"frames:{clip},window=4+6,stride=2").as_numpy_iterator()
+    ]
+    assert {name.rsplit("_", 1)[1] for name in names} == {"4", "6"}
+
+
 def test_bad_window_settings_are_named(tmp_path):
-    for spec, message in (("window=1", "window=1: give a frame count >= 2"), ("window=x", "unknown setting")):
+    for spec, message in (
+        ("window=1", "window=1: give frame counts >= 2"),
+        ("window=5+4-3", "window=5\\+4-3: give frame counts >= 2 joined by '\\+'"),
+        ("window=x", "unknown setting"),
+    ):
         with pytest.raises(InputError, match=message):
             data.check_spec(f"frames:{tmp_path},{spec}")
 

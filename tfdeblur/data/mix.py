@@ -4,7 +4,8 @@
 drawn from: the synthetic kinds of `tfdeblur.data.synthetic` (`kernel`, `gopro`,
 `warp`) applied to the source's sharp photos, and `frames`: real motion blur,
 windows of consecutive high-frame-rate frames of the clips in `frames=PATH`
-(as `frames:PATH` makes them, `holdout=N` keeping each clip's last N frames out).
+(as `frames:PATH` makes them, `holdout=N` keeping each clip's last N frames out and
+`window=` drawing their frame counts, default 7-13).
 `response=gamma|linear|gamma+linear` is the camera response every kind averages
 light under (`tfdeblur.data.blur.RESPONSES`; default gamma, several: one per crop).
 E.g. `embedded,mix=kernel+gopro+warp+frames:3,frames=clips,holdout=39`: half the
@@ -24,6 +25,7 @@ OPTIONS = {
     "mix": rf"{_TERM}(\+{_TERM})*",
     "frames": r".+",
     "holdout": r"[1-9]\d*",
+    "window": frames.OPTIONS["window"],
     "response": RESPONSE_OPTION,
 }
 
@@ -45,10 +47,12 @@ def parse(spec, default):
             f"dataset spec {spec.text!r}: real frame windows need both a frames weight in mix= "
             "and the clips' folder, frames=PATH"
         )
-    if "holdout" in spec.options and location is None:
-        raise InputError(f"dataset spec {spec.text!r}: holdout= applies to frames=PATH, not given")
+    for setting in ("holdout", "window"):
+        if setting in spec.options and location is None:
+            raise InputError(f"dataset spec {spec.text!r}: {setting}= applies to frames=PATH, not given")
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
+    frames.window_sizes(spec.options.get("window", frames.DEFAULT_WINDOW))
     frames.response_gammas(spec)
     return {kind: weight for kind, weight in mix.items() if weight}
 
@@ -69,7 +73,7 @@ def train_pairs(spec, mix, images, crop_size, seed):
         weights.append(sum(blurs.values()))
     if "frames" in mix:
         found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
-        sizes = frames.window_sizes(frames.DEFAULT_WINDOW)
+        sizes = frames.window_sizes(spec.options.get("window", frames.DEFAULT_WINDOW))
         streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas))
         weights.append(mix["frames"])
     if len(streams) == 1:

@@ -44,7 +44,9 @@ def define_flags():
     flags.DEFINE_string("out", None, "Output folder (gets blur/ and sharp/).", required=True)
     flags.DEFINE_integer("seed", 0, "kernel, gopro, warp: image i is blurred with seed (seed, i).")
     flags.DEFINE_string(
-        "window", frames.DEFAULT_WINDOW, "frames: frames per blurred image, N or a range low-high."
+        "window",
+        frames.DEFAULT_WINDOW,
+        "frames: frames per blurred image: N, a range low-high (its odd N), or several joined by +.",
     )
     flags.DEFINE_enum(
         "response",

@@ -14,10 +14,12 @@ uses; `linear` averages the encoded values as GoPro's `blur` images do, and
 `gamma+linear` draws one per window (a phone's HDR or log video needs its own).
 
 `window` is N: one number, or an inclusive range from which each window draws an
-odd N (default 7-13, GoPro's). Training draws a fresh clip, window, N and crop
-per example from frames decoded once into memory; evaluation takes consecutive
-windows every `stride` frames (default: the largest N, so windows never
-overlap), N drawn from a fixed seed per window: the same pairs every time.
+odd N (default 7-13, GoPro's), or several of these joined by `+` (`5-13+8+10`: the
+even counts too; with an even N the later of the two middle frames is the target).
+Training draws a fresh clip, window, N and crop per example from frames decoded
+once into memory; evaluation takes consecutive windows every `stride` frames
+(default: the largest N, so windows never overlap), N drawn from a fixed seed per
+window: the same pairs every time.
 """
 
 import numpy as np
@@ -39,7 +41,7 @@ from tfdeblur.errors import InputError
 
 SPEC = "frames:PATH"
 OPTIONS = {
-    "window": r"\d+(-\d+)?",
+    "window": r"\d+(-\d+)?(\+\d+(-\d+)?)*",
     "stride": r"[1-9]\d*",
     "holdout": r"[1-9]\d*",
     "response": RESPONSE_OPTION,
@@ -60,15 +62,20 @@ def response_gammas(spec):
 
 
 def window_sizes(window):
-    """The frame counts a `window` setting allows: "9" -> [9], "7-13" -> [7, 9, 11, 13] (odd ones)."""
-    low, _, high = window.partition("-")
-    low, high = int(low), int(high or low)
-    sizes = [low] if low == high else [size for size in range(low, high + 1) if size % 2]
-    if low < 2 or high < low or not sizes:
-        raise InputError(
-            f"window={window}: give a frame count >= 2, or a range low-high holding an odd count"
-        )
-    return sizes
+    """The frame counts a `window` setting allows, sorted: "9" -> [9], "7-13" -> [7, 9, 11, 13]
+    (a range's odd counts), "7-11+8" -> [7, 8, 9, 11]."""
+    sizes = set()
+    for term in window.split("+"):
+        low, _, high = term.partition("-")
+        low, high = int(low), int(high or low)
+        found = [low] if low == high else [size for size in range(low, high + 1) if size % 2]
+        if low < 2 or high < low or not found:
+            raise InputError(
+                f"window={window}: give frame counts >= 2 joined by '+', each a number or a range "
+                "low-high holding an odd count"
+            )
+        sizes.update(found)
+    return sorted(sizes)
 
 
 def checked_clips(root, sizes, split=None, holdout=None):
