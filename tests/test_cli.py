@@ -160,7 +160,8 @@ def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, tra
         f"--output_dir={tmp_path}",
         "--generator_depth=4",
         "--nochannel_attention",
+        "--batchnorm_statistics=batch",  # an inference setting: taken, not refused
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "--channel_attention, --generator_depth: evaluate rebuilds the network" in result.stderr
+    assert "error: --channel_attention, --generator_depth: evaluate rebuilds the network" in result.stderr
     assert "config.json" in result.stderr

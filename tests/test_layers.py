@@ -1,3 +1,5 @@
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -6,14 +8,18 @@ import skimage.data
 import skimage.feature
 import tensorflow as tf
 
+from tests.conftest import TINY
 from tfdeblur.layers import (
+    BatchNormalization,
     CannyEdges,
     ChannelAttention,
     ConvLSTMFeedback,
     ReflectionPadding2D,
     ReflectPadToMultiple,
     SelfAttention,
+    normalization,
 )
+from tfdeblur.models import build_generator
 
 
 def test_fresh_self_attention_is_the_identity():
@@ -111,6 +117,7 @@ def test_feedback_runs_the_lstm_cell_iteration_times():
         ChannelAttention(reduction=4),
         CannyEdges(2.0, 0.05, 0.3),
         ConvLSTMFeedback(5, iterations=3, kernel_size=5),
+        BatchNormalization(inference_statistics="batch", momentum=0.9),
     ],
     ids=lambda layer: type(layer).__name__,
 )
@@ -142,3 +149,33 @@ def test_layers_declare_the_images_they_accept(layer):
 def test_canny_edges_take_rgb_images_only():
     with pytest.raises(ValueError, match="layer 'edges' is incompatible"):
         CannyEdges(name="edges")(tf.zeros([1, 8, 8, 4]))
+
+
+def test_batch_statistics_at_inference_are_the_training_statistics_at_batch_1():
+    features = tf.random.stateless_normal([1, 6, 5, 4], (0, 3)) * 3.0 + 2.0
+    per_image = normalization("batch", statistics="batch")
+    trained = per_image(features, training=True)
+    np.testing.assert_allclose(per_image(features, training=False), trained, atol=1e-5)
+    moving = normalization("batch")  # Keras's batch norm: the moving averages
+    moving.build(features.shape)
+    moving.set_weights(per_image.get_weights())
+    gamma, beta, mean, variance = per_image.get_weights()
+    expected = (features - mean) / np.sqrt(variance + 1e-5) * gamma + beta
+    np.testing.assert_allclose(moving(features, training=False), expected, atol=1e-5)
+    assert not np.allclose(moving(features, training=False), trained, atol=1e-2)
+
+
+def test_batch_statistics_normalise_each_image_apart_from_its_batch():
+    keras.utils.set_random_seed(0)
+    config = dataclasses.replace(TINY, generator_depth=4, batchnorm_statistics="batch")
+    generator = build_generator(config)
+    images = tf.random.stateless_uniform([3, 32, 48, 3], (0, 4), -1.0, 1.0) * [
+        [[[1.0]]],
+        [[[0.3]]],
+        [[[0.6]]],
+    ]
+    alone = generator(images[:1], training=False)
+    np.testing.assert_allclose(generator(images, training=False)[:1], alone, atol=1e-5)
+    moving = build_generator(dataclasses.replace(config, batchnorm_statistics="moving"))
+    moving.set_weights(generator.get_weights())  # same weights, the other statistics
+    assert np.abs(moving(images[:1], training=False) - alone).max() > 1e-2

@@ -16,13 +16,17 @@ from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
 from tests.conftest import REPO, TINY, run_module, runs_bfloat16
+from tests.fixtures import write_png
 from tfdeblur import pretrained, serving
+from tfdeblur.data.files import read_image
 from tfdeblur.images import to_float, to_uint8
+from tfdeblur.layers import BATCHNORM_STATISTICS
 from tfdeblur.metrics import psnr
 from tfdeblur.models import ModelConfig, build_generator
 from tfdeblur.tools import client
 
-# One small generator of each family, with the techniques that change the graph.
+# One small generator of each family, with the techniques that change the graph (and batch norm
+# with its moving averages in the U-Net, with each image's statistics in the RiR).
 FAMILIES = {
     "unet": TINY,
     "rir_attention": ModelConfig(
@@ -30,7 +34,8 @@ FAMILIES = {
         generator_depth=5,
         generator_filters=4,
         generator_max_filters=8,
-        generator_norm="none",
+        generator_norm="batch",
+        batchnorm_statistics="batch",
         encoder_attention=(16,),
         channel_attention=True,
         channel_reduction=2,
@@ -135,6 +140,32 @@ def test_export_command_writes_a_version_and_never_overwrites_one(trained_run, t
     result = run_module("tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}")
     assert result.returncode == 2
     assert f"--export_dir={export_dir}: already holds saved_model.pb" in result.stderr
+
+
+def test_deblur_and_export_follow_the_batchnorm_statistics_switch(trained_run, tmp_path):
+    photo = str(tmp_path / "photo.png")
+    write_png(photo, skimage.data.astronaut()[:64, :80])
+    images = to_float(skimage.data.astronaut()[None, :64, :80])
+    expected = {
+        statistics: to_uint8(pretrained.load_model(trained_run, statistics)[0](images, training=False))[0]
+        for statistics in BATCHNORM_STATISTICS
+    }
+    assert np.abs(expected["batch"].numpy().astype(int) - expected["moving"].numpy()).max() > 2
+    export_dir = str(tmp_path / "export" / "1")
+    switch = "--batchnorm_statistics=batch"
+    result = run_module(
+        "tfdeblur.export", f"--checkpoint={trained_run}", f"--export_dir={export_dir}", switch
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert serving.load(export_dir)[1].batchnorm_statistics == "batch"
+    for name, model in {
+        "checkpoint": [f"--checkpoint={trained_run}", switch],
+        "export": [f"--saved_model={export_dir}"],
+    }.items():
+        output = str(tmp_path / f"{name}.png")
+        result = run_module("tfdeblur.deblur", photo, *model, "-o", output)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert np.abs(read_image(output).astype(int) - expected["batch"].numpy()).max() <= 1, name
 
 
 def test_client_requests_are_what_the_signature_takes(exported):

@@ -131,13 +131,14 @@ def resolve(path):
     )
 
 
-def load_generator(path):
-    """Rebuilds a trained generator from a checkpoint path (see `resolve`): (generator, config)."""
+def load_generator(path, batchnorm_statistics=None):
+    """Rebuilds a trained generator from a checkpoint path (see `resolve`): (generator, config),
+    with `batchnorm_statistics` when given (`ModelConfig.for_inference`)."""
     prefix, directory = resolve(path)
     config_path = os.path.join(directory, CONFIG_NAME)
     if not os.path.exists(config_path):
         raise InputError(f"--checkpoint={path}: {config_path} is missing")
-    config = ModelConfig.load(config_path)
+    config = ModelConfig.load(config_path).for_inference(batchnorm_statistics)
     generator = build_generator(config)
     tf.train.Checkpoint(generator=generator).restore(
         prefix

@@ -18,7 +18,7 @@ from tfdeblur import data, distribute, flagfiles
 from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
 from tfdeblur.gan import GAN
-from tfdeblur.layers import NORMALIZATIONS
+from tfdeblur.layers import BATCHNORM_STATISTICS, NORMALIZATIONS
 from tfdeblur.losses import ADVERSARIAL_LOSSES, PerceptualLoss, l1_loss, l2_loss
 from tfdeblur.models import DISCRIMINATORS, GENERATORS, ModelConfig, build_discriminator, build_generator
 from tfdeblur.schedules import ConstantThenLinearDecay
@@ -26,6 +26,7 @@ from tfdeblur.schedules import ConstantThenLinearDecay
 CHOICES = {
     "generator": GENERATORS,
     "generator_norm": NORMALIZATIONS,
+    "batchnorm_statistics": BATCHNORM_STATISTICS,
     "discriminator": DISCRIMINATORS,
     "discriminator_norm": NORMALIZATIONS,
     "adversarial_loss": sorted(ADVERSARIAL_LOSSES),

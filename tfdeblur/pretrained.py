@@ -35,23 +35,24 @@ def save(generator, config, directory):
     np.savez_compressed(os.path.join(directory, WEIGHTS_NAME), **weights)
 
 
-def load_model(path=None):
+def load_model(path=None, batchnorm_statistics=None):
     """(generator, config) of `path`: None for the default shipped model, a shipped model's name
     (`SHIPPED`), a packed model's directory (with `generator.npz`), or anything
-    `checkpoints.load_generator` takes (a training run)."""
+    `checkpoints.load_generator` takes (a training run); its batch norm normalising at inference
+    with `batchnorm_statistics` when given (`ModelConfig.for_inference`)."""
     if path is None or path in SHIPPED:
-        return load(os.path.join(WEIGHTS_DIR, path or DEFAULT))
+        return load(os.path.join(WEIGHTS_DIR, path or DEFAULT), batchnorm_statistics)
     if os.path.exists(os.path.join(path, WEIGHTS_NAME)):
-        return load(path)
-    return load_generator(path)
+        return load(path, batchnorm_statistics)
+    return load_generator(path, batchnorm_statistics)
 
 
-def load(directory=DEFAULT_DIR):
+def load(directory=DEFAULT_DIR, batchnorm_statistics=None):
     """(generator, config) of a model packed by `save` (by default the default shipped model)."""
     weights_path = os.path.join(directory, WEIGHTS_NAME)
     if not os.path.exists(weights_path):
         raise InputError(f"{weights_path}: no packed model here")
-    config = ModelConfig.load(os.path.join(directory, CONFIG_NAME))
+    config = ModelConfig.load(os.path.join(directory, CONFIG_NAME)).for_inference(batchnorm_statistics)
     generator = build_generator(config)
     with np.load(weights_path) as stored:
         missing = sorted({weight.path for weight in generator.weights} - set(stored.files))

@@ -4,13 +4,20 @@ from tfdeblur.layers.attention import ChannelAttention, SelfAttention
 from tfdeblur.layers.conv import INITIALIZER, conv, conv_block
 from tfdeblur.layers.edges import CannyEdges
 from tfdeblur.layers.feedback import ConvLSTMFeedback
-from tfdeblur.layers.normalization import NORMALIZATIONS, normalization
+from tfdeblur.layers.normalization import (
+    BATCHNORM_STATISTICS,
+    NORMALIZATIONS,
+    BatchNormalization,
+    normalization,
+)
 from tfdeblur.layers.padding import CropToMatch, ReflectionPadding2D, ReflectPadToMultiple
 from tfdeblur.layers.residual import GlobalResidual
 
 __all__ = [
+    "BATCHNORM_STATISTICS",
     "INITIALIZER",
     "NORMALIZATIONS",
+    "BatchNormalization",
     "CannyEdges",
     "ChannelAttention",
     "ConvLSTMFeedback",

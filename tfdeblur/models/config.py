@@ -19,6 +19,11 @@ class ModelConfig(Config):
     generator_max_filters: int = setting(512, "Filter cap of deeper levels.")
     generator_blocks: int = setting(9, "Residual blocks of the resnet generator.")
     generator_norm: str = setting("batch", "Generator normalisation.")
+    batchnorm_statistics: str = setting(
+        "moving",
+        "What generator batch norm normalises with at inference: its moving averages, or each image's "
+        "own statistics (batch: pix2pix's test-batch statistics at batch size 1).",
+    )
     dropout: float = setting(0.5, "Generator dropout rate (training only).")
     global_residual: bool = setting(False, "Add the blurred input to the output (GR).")
     encoder_attention: tuple[int, ...] = setting(
@@ -42,3 +47,18 @@ class ModelConfig(Config):
     discriminator_norm: str = setting("batch", "Discriminator normalisation.")
     discriminator_spectral_norm: bool = setting(False, "Spectral norm on every discriminator conv.")
     conditional: bool = setting(True, "The discriminator also sees the blurred image.")
+
+    def for_inference(self, batchnorm_statistics=None):
+        """This config with `batchnorm_statistics` replaced when given: the one setting chosen at
+        inference (same weights either way)."""
+        if batchnorm_statistics is None:
+            return self
+        return dataclasses.replace(self, batchnorm_statistics=batchnorm_statistics)
+
+    @property
+    def normalises_per_image(self):
+        """Whether the generator normalises each input by its own statistics at inference (instance
+        norm, or batch norm with `batch` statistics): tiles of one image are normalised apart."""
+        return self.generator_norm == "instance" or (
+            self.generator_norm == "batch" and self.batchnorm_statistics == "batch"
+        )

@@ -35,6 +35,7 @@ def _conv_norm(x, filters, kernel_size, config, name, strides=1, transpose=False
         transpose=transpose,
         padding=padding,
         norm=config.generator_norm,
+        norm_statistics=config.batchnorm_statistics,
         activation="relu" if relu else None,
         spectral_norm=config.generator_spectral_norm,
         name=name,

@@ -54,6 +54,7 @@ def _residual_in_residual_level(x, filters, transpose, norm, config, name):
         2,
         transpose=transpose,
         norm=norm,
+        norm_statistics=config.batchnorm_statistics,
         activation="relu",
         spectral_norm=sn,
         name=f"{name}_resample",

@@ -41,7 +41,7 @@ def unet_generator(config, name="unet_generator"):
     widths = level_widths(config)
     check_attention_strides(config, levels=depth)
 
-    sn = config.generator_spectral_norm
+    sn, statistics = config.generator_spectral_norm, config.batchnorm_statistics
     blurred, x = generator_input(config, multiple=input_stride(config))
     skips = []
     for level, width in enumerate(widths):
@@ -51,7 +51,17 @@ def unet_generator(config, name="unet_generator"):
         innermost = level == depth - 1
         norm = "none" if level == 0 or innermost else config.generator_norm
         block = f"encoder{level + 1}"
-        x = conv_block(x, width, 4, 2, norm=norm, activation="lrelu", spectral_norm=sn, name=block)
+        x = conv_block(
+            x,
+            width,
+            4,
+            2,
+            norm=norm,
+            norm_statistics=statistics,
+            activation="lrelu",
+            spectral_norm=sn,
+            name=block,
+        )
         skips.append(x)
     x = channel_attention(x, config, name="bottleneck_channel_attention")
 
@@ -68,6 +78,7 @@ def unet_generator(config, name="unet_generator"):
             2,
             transpose=True,
             norm=config.generator_norm,
+            norm_statistics=statistics,
             activation="relu",
             dropout=rate,
             spectral_norm=sn,

@@ -12,8 +12,9 @@ import sys
 
 from absl import app, flags
 
-from tfdeblur import flagfiles
+from tfdeblur import flagfiles, pretrained
 from tfdeblur.errors import InputError, TrainingDiverged
+from tfdeblur.layers import BATCHNORM_STATISTICS
 
 HELP = ("--help", "-h", "--helpshort", "-help")
 # Flags the user typed on the command line itself (not read from a flagfile), by name.
@@ -49,6 +50,31 @@ def run(name, argv=None):
             _fail(error, 3)
 
     app.run(guarded, argv=expanded)
+
+
+def define_model_flags(batchnorm_statistics=True):
+    """--checkpoint, the model a tool runs, and (unless the tool has the experiment's flag already)
+    --batchnorm_statistics, read by `load_model`."""
+    flags.DEFINE_string(
+        "checkpoint",
+        None,
+        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
+        "(demo, the default).",
+    )
+    if batchnorm_statistics:
+        flags.DEFINE_enum(
+            "batchnorm_statistics",
+            None,
+            BATCHNORM_STATISTICS,
+            "What the generator's batch norm normalises with: its moving averages, or each image's own "
+            "statistics (pix2pix at test time). Default: the model's config.json.",
+        )
+
+
+def load_model():
+    """(generator, config) of --checkpoint, with --batchnorm_statistics when given."""
+    statistics = flags.FLAGS["batchnorm_statistics"]
+    return pretrained.load_model(flags.FLAGS.checkpoint, statistics.value if statistics.present else None)
 
 
 def check_writable(folders, source):

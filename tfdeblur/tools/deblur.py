@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur import distribute, litert_format, onnx_format, pretrained, serving, video
+from tfdeblur import distribute, litert_format, onnx_format, serving, video
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
 from tfdeblur.errors import InputError
 from tfdeblur.inference import GIB, MemoryModel, TiledRestorer
@@ -47,12 +47,7 @@ def define_flags():
     flags.DEFINE_string(
         "output", None, "Output file (one input image) or folder.", short_name="o", required=True
     )
-    flags.DEFINE_string(
-        "checkpoint",
-        None,
-        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
-        "(demo, the default).",
-    )
+    command.define_model_flags()
     flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
     flags.DEFINE_string("onnx", None, "An ONNX export's folder (export --format=onnx), run by ONNX Runtime.")
     flags.DEFINE_string("litert", None, "A LiteRT export (export --format=litert), its folder or .tflite.")
@@ -159,7 +154,7 @@ def load_restorer():
     if FLAGS.litert:
         return litert_format.load(FLAGS.litert)
     distribute.set_precision(FLAGS.mixed_precision)
-    generator, config = pretrained.load_model(FLAGS.checkpoint)
+    generator, config = command.load_model()
     return functools.partial(generator, training=False), config, None
 
 
@@ -219,9 +214,9 @@ def tiled_restorer(restore, config, fixed_tile):
         tile, whole = min(limits), None
     if tile is not None and FLAGS.tile_overlap >= tile:
         raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
-    if tile is not None and config and config.generator_norm == "instance":
+    if tile is not None and config and config.normalises_per_image:
         print(
-            f"note: instance norm normalises each tile by its own statistics; images tiled by {tile} px "
+            f"note: the model normalises each tile by its own statistics; images tiled by {tile} px "
             "may show it (raise --max_memory, or --tile=0, where memory allows)",
             file=sys.stderr,
         )

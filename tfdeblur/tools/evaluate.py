@@ -30,12 +30,7 @@ FLAGS = flags.FLAGS
 def define_flags():
     experiment.define_flags()  # so a row's flagfile can be given
     flags.mark_flag_as_required("output_dir")
-    flags.DEFINE_string(
-        "checkpoint",
-        None,
-        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
-        "(demo, the default).",
-    )
+    command.define_model_flags(batchnorm_statistics=False)  # the experiment's flag serves
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
     flags.DEFINE_integer(
@@ -45,14 +40,14 @@ def define_flags():
 
 def main(argv):
     del argv
-    typed = sorted(command.typed_flags & set(experiment.MODEL_FLAGS))
+    typed = sorted(command.typed_flags & set(experiment.MODEL_FLAGS) - {"batchnorm_statistics"})
     if typed:
         raise InputError(
             f"{', '.join(f'--{name}' for name in typed)}: evaluate rebuilds the network from the "
             f"model's config.json (--checkpoint={FLAGS.checkpoint or 'the shipped model'}), its source of "
             "truth; drop the flag"
         )
-    generator, config = pretrained.load_model(FLAGS.checkpoint)
+    generator, config = command.load_model()
     flagfile_model = experiment.Experiment.from_flags(FLAGS).model
     if flagfile_model != ModelConfig() and flagfile_model != config:
         names = ", ".join(f"--{name}" for name in config.differences(flagfile_model))

@@ -15,7 +15,7 @@ import os
 
 from absl import flags
 
-from tfdeblur import distribute, litert_format, onnx_format, pretrained, serving
+from tfdeblur import distribute, litert_format, onnx_format, serving
 from tfdeblur.errors import InputError
 from tfdeblur.tools import command
 
@@ -24,12 +24,7 @@ FLAGS = flags.FLAGS
 
 
 def define_flags():
-    flags.DEFINE_string(
-        "checkpoint",
-        None,
-        "A training run (dir, checkpoints/ or a prefix), a packed model, or a shipped model's name "
-        "(demo, the default).",
-    )
+    command.define_model_flags()
     flags.DEFINE_enum(
         "mixed_precision",
         "float32",
@@ -57,7 +52,7 @@ def main(argv):
     if FLAGS.format != "saved_model" and FLAGS.mixed_precision != "float32":
         raise InputError(f"--mixed_precision applies to --format=saved_model, not {FLAGS.format}")
     distribute.set_precision(FLAGS.mixed_precision)
-    generator, config = pretrained.load_model(FLAGS.checkpoint)
+    generator, config = command.load_model()
     if FLAGS.format == "onnx":
         onnx_format.export(generator, config, FLAGS.export_dir)
         print(f"Wrote {FLAGS.export_dir}: {', '.join(onnx_format.MODELS)} (opset {onnx_format.OPSET})")
