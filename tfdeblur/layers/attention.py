@@ -78,6 +78,11 @@ class ChannelAttention(keras.layers.Layer):
 
     `Z = mean_{i,j} X`, `A = sigmoid(W2 relu(W1 Z))`, `Y = A * X`, with W1: C -> C/r
     and W2: C/r -> C implemented as 1x1 convs, as in the paper.
+
+    W1 starts at zero with bias 1, so every squeeze unit starts alive whatever the
+    input: randomly initialised, a squeeze of C/r = 1-4 units had all its ReLUs
+    negative on a batch-1 image about a third of the time, and a layer so started
+    never learns (no gradient reaches W1). W2's random init tells the units apart.
     """
 
     def __init__(self, reduction=16, **kwargs):
@@ -88,7 +93,12 @@ class ChannelAttention(keras.layers.Layer):
     def build(self, input_shape):
         channels = input_shape[-1]
         self.squeeze = keras.layers.Conv2D(
-            max(channels // self.reduction, 1), 1, activation="relu", name="w1"
+            max(channels // self.reduction, 1),
+            1,
+            activation="relu",
+            kernel_initializer="zeros",
+            bias_initializer=keras.initializers.Constant(1.0),
+            name="w1",
         )
         self.squeeze.build((None, 1, 1, channels))
         self.excite = keras.layers.Conv2D(channels, 1, activation="sigmoid", name="w2")
