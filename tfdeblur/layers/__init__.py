@@ -1,7 +1,7 @@
 """Reusable layers: each technique of the paper is one layer, used by every model."""
 
 from tfdeblur.layers.attention import ChannelAttention, SelfAttention
-from tfdeblur.layers.conv import INITIALIZER, conv, conv_block
+from tfdeblur.layers.conv import conv, conv_block, initializer
 from tfdeblur.layers.edges import CannyEdges
 from tfdeblur.layers.feedback import ConvLSTMFeedback
 from tfdeblur.layers.normalization import (
@@ -15,7 +15,6 @@ from tfdeblur.layers.residual import GlobalResidual
 
 __all__ = [
     "BATCHNORM_STATISTICS",
-    "INITIALIZER",
     "NORMALIZATIONS",
     "BatchNormalization",
     "CannyEdges",
@@ -28,5 +27,6 @@ __all__ = [
     "SelfAttention",
     "conv",
     "conv_block",
+    "initializer",
     "normalization",
 ]

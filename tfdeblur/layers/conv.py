@@ -11,8 +11,13 @@ import keras
 
 from tfdeblur.layers.normalization import normalization
 
-# Pix2Pix and DeblurGAN initialise every convolution with N(0, 0.02).
-INITIALIZER = keras.initializers.RandomNormal(0.0, 0.02)
+
+def initializer():
+    """N(0, 0.02), as Pix2Pix and DeblurGAN initialise every convolution: a new initializer per
+    layer, seeded when the layer is built (`keras.utils.set_random_seed` decides it). One shared
+    initializer would carry the seed Keras drew for it at import time, before any
+    `set_random_seed`, and give every layer of one shape the same weights."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def conv(
@@ -37,7 +42,7 @@ def conv(
         padding=padding,
         use_bias=use_bias,
         activation=activation,
-        kernel_initializer=INITIALIZER,
+        kernel_initializer=initializer(),
         dtype=dtype,
         name=f"{name}_inner" if spectral_norm else name,
     )
