@@ -12,9 +12,8 @@ import sys
 
 from absl import app, flags
 
-from tfdeblur import flagfiles, pretrained
+from tfdeblur import flagfiles
 from tfdeblur.errors import InputError, TrainingDiverged
-from tfdeblur.layers import BATCHNORM_STATISTICS
 
 HELP = ("--help", "-h", "--helpshort", "-help")
 # Flags the user typed on the command line itself (not read from a flagfile), by name.
@@ -62,6 +61,8 @@ def define_model_flags(batchnorm_statistics=True):
         "(demo, the default).",
     )
     if batchnorm_statistics:
+        from tfdeblur.layers import BATCHNORM_STATISTICS  # TensorFlow: only for tools that load models
+
         flags.DEFINE_enum(
             "batchnorm_statistics",
             None,
@@ -73,6 +74,8 @@ def define_model_flags(batchnorm_statistics=True):
 
 def load_model():
     """(generator, config) of --checkpoint, with --batchnorm_statistics when given."""
+    from tfdeblur import pretrained  # TensorFlow: not for `tfdeblur` alone
+
     statistics = flags.FLAGS["batchnorm_statistics"]
     return pretrained.load_model(flags.FLAGS.checkpoint, statistics.value if statistics.present else None)
 
