@@ -52,7 +52,7 @@ def parse(spec, default):
             raise InputError(f"dataset spec {spec.text!r}: {setting}= applies to frames=PATH, not given")
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
-    frames.window_sizes(spec.options.get("window", frames.DEFAULT_WINDOW))
+    frames.frame_counts(spec)
     frames.response_gammas(spec)
     return {kind: weight for kind, weight in mix.items() if weight}
 
@@ -73,7 +73,7 @@ def train_pairs(spec, mix, images, crop_size, seed):
         weights.append(sum(blurs.values()))
     if "frames" in mix:
         found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
-        sizes = frames.window_sizes(spec.options.get("window", frames.DEFAULT_WINDOW))
+        sizes = frames.frame_counts(spec)
         streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas))
         weights.append(mix["frames"])
     if len(streams) == 1:

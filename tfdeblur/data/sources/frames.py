@@ -52,8 +52,13 @@ TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 
 def check(spec):
     clips.check_location(spec.argument, f"dataset spec {spec.text!r}")
-    window_sizes(spec.options.get("window", DEFAULT_WINDOW))
+    frame_counts(spec)
     response_gammas(spec)
+
+
+def frame_counts(spec):
+    """The frame counts of a spec's `window=` setting (default 7-13; `window_sizes`)."""
+    return window_sizes(spec.options.get("window", DEFAULT_WINDOW))
 
 
 def response_gammas(spec):
@@ -137,7 +142,7 @@ def holdout(spec):
 def evaluation_pairs(spec, split="test", **locations):
     """The windows of every clip of `split` (or of PATH itself when it has no splits)."""
     del locations
-    sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
+    sizes = frame_counts(spec)
     found = checked_clips(spec.argument, sizes, split, holdout(spec))
     stride = int(spec.options.get("stride", max(sizes)))
     return tf.data.Dataset.from_generator(
@@ -148,7 +153,7 @@ def evaluation_pairs(spec, split="test", **locations):
 def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} crops of the `train` clips (`clip_crops`)."""
     del locations
-    sizes = window_sizes(spec.options.get("window", DEFAULT_WINDOW))
+    sizes = frame_counts(spec)
     found = clips.find(spec.argument, "train", holdout(spec))
     return clip_crops(spec.text, found, sizes, crop_size, seed, response_gammas(spec))
 
