@@ -316,6 +316,17 @@ def test_synthesize_writes_folders_the_folder_spec_reads(tmp_path):
     assert len(pairs) == 2 and not np.array_equal(pairs[0]["blur"], pairs[0]["sharp"])
 
 
+def test_synthesize_names_an_output_folder_it_cannot_create(tmp_path):
+    write_pair_folder(str(tmp_path / "src"), count=1)
+    (tmp_path / "file").write_text("not a folder")
+    out = tmp_path / "file" / "out"
+    result = run_module(
+        "tfdeblur.data.synthesize", f"--sharp_dir={tmp_path / 'src' / 'sharp'}", f"--out={out}"
+    )
+    assert result.returncode != 0
+    assert f"--out={out}: cannot create" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_gopro_spec_prepares_from_the_manual_dir(tmp_path):
     counts = write_gopro_tree(str(tmp_path / "manual"))
     dirs = {"data_dir": str(tmp_path / "tfds"), "manual_dir": str(tmp_path / "manual")}

@@ -23,6 +23,7 @@ from tfdeblur.data.blur import RESPONSES, responses
 from tfdeblur.data.files import image_files, read_image
 from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
+from tfdeblur.tools import command
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
@@ -66,8 +67,8 @@ def main(argv):
         raise InputError(
             f"--mode={FLAGS.mode} needs --{'frames_dir' if FLAGS.mode == 'frames' else 'sharp_dir'}"
         )
-    for folder in ("blur", "sharp"):
-        os.makedirs(os.path.join(FLAGS.out, folder), exist_ok=True)
+    outputs = [os.path.join(FLAGS.out, folder) for folder in ("blur", "sharp")]
+    command.check_writable(outputs, f"--out={FLAGS.out}")
     count = 0
     for count, pair in enumerate(_frame_pairs() if FLAGS.mode == "frames" else _photo_pairs(), 1):
         for folder in ("blur", "sharp"):
