@@ -8,6 +8,7 @@ errors naming the file, and lists how it differs from another (`differences`).
 
 import dataclasses
 import json
+import os
 import typing
 
 from tfdeblur.errors import InputError
@@ -48,6 +49,11 @@ class Config:
         except (OSError, json.JSONDecodeError) as error:
             raise InputError(f"{path}: cannot read {cls.__name__}: {error}") from None
         return cls.from_dict(values, path)
+
+    @classmethod
+    def load_if_present(cls, path):
+        """The config at `path`, or None where there is none (an export written without one)."""
+        return cls.load(path) if os.path.isfile(path) else None
 
     def save(self, path):
         with open(path, "w") as file:

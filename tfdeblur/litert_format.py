@@ -79,8 +79,7 @@ def load(path):
     interpreter.allocate_tensors()
     (entry,), (exit_,) = interpreter.get_input_details(), interpreter.get_output_details()
     tile = int(entry["shape"][1])
-    config_path = os.path.join(os.path.dirname(model_path), CONFIG_NAME)
-    config = ModelConfig.load(config_path) if os.path.isfile(config_path) else None
+    config = ModelConfig.load_if_present(os.path.join(os.path.dirname(model_path), CONFIG_NAME))
     pad = ReflectPadToMultiple(tile)
 
     def run(tiles):

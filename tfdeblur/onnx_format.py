@@ -88,8 +88,7 @@ def load(export_dir):
     except ImportError:
         raise InputError('--onnx needs ONNX Runtime: pip install "tfdeblur[onnx]"') from None
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-    config_path = os.path.join(export_dir, CONFIG_NAME)
-    config = ModelConfig.load(config_path) if os.path.isfile(config_path) else None
+    config = ModelConfig.load_if_present(os.path.join(export_dir, CONFIG_NAME))
 
     def run(images):
         return session.run(None, {"images": images})[0]

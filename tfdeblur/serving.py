@@ -70,8 +70,7 @@ def load(export_dir):
     loaded = tf.saved_model.load(export_dir)
     if not hasattr(loaded, "deblur_float"):
         raise InputError(f"--saved_model={export_dir}: has no deblur_float signature (not a tfdeblur export)")
-    config_path = os.path.join(export_dir, CONFIG_PATH)
-    config = ModelConfig.load(config_path) if tf.io.gfile.exists(config_path) else None
+    config = ModelConfig.load_if_present(os.path.join(export_dir, CONFIG_PATH))
 
     def restore(images):
         return loaded.deblur_float(images)["images"]
