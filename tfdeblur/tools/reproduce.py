@@ -8,8 +8,8 @@ the dataset and budget ours come from) and `results/table.png` (a bar chart).
 Budgets:
 - `smoke`: 2 steps of narrow networks: checks the machinery, numbers mean nothing.
 - `cpu`: narrowed networks at the paper's 256^2 crops (smaller crops are padded
-  to 256 inside the 8-level U-Net anyway), batch 1, 1500 steps per row; meant to
-  run all rows in about an hour on a 2-core CPU (not yet measured). Trends only.
+  to 256 inside the 8-level U-Net anyway), batch 1, 1500 steps per row: the five
+  rows without a perceptual loss take 27 min on 2 AVX-512 cores (README). Trends only.
 - `full`: the flagfiles as written: the paper's schedule, for a GPU/TPU.
 
 Rows with a perceptual loss need VGG19 ImageNet weights (`--vgg_weights`); where
