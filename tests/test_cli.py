@@ -125,6 +125,14 @@ def test_reproduce_smoke_budget_writes_the_table_of_the_rows_asked_for(tmp_path)
     assert [row.split("|")[2].strip() for row in table] == ["+ Sl. Attn + GR"]
 
 
+def test_reproduce_names_a_results_dir_it_cannot_create(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    results = tmp_path / "file" / "results"
+    result = run_module("experiments.reproduce", "--budget=smoke", f"--results_dir={results}")
+    assert result.returncode != 0
+    assert f"--results_dir={results}: cannot create" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.slow  # ten training processes: 5-14 minutes on 2 cores
 def test_reproduce_smoke_budget_writes_the_table(tmp_path):
     assert len(_reproduce_smoke(tmp_path)) == 10

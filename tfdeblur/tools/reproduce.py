@@ -30,6 +30,7 @@ from tfdeblur.errors import InputError
 from tfdeblur.figures import saved_figure
 from tfdeblur.paper import EXPERIMENTS as ROW_NAMES
 from tfdeblur.paper import EXPERIMENTS_DIR, ROWS
+from tfdeblur.tools import command
 
 NARROW = [
     "--generator_filters=4",
@@ -162,7 +163,7 @@ def main(argv):
         raise InputError(
             f"--experiments_dir={FLAGS.experiments_dir}: no such folder (the repository's experiments/)"
         )
-    os.makedirs(FLAGS.results_dir, exist_ok=True)
+    command.check_writable([FLAGS.results_dir], f"--results_dir={FLAGS.results_dir}")
     results = []
     for row in ROWS:
         if row.experiment not in FLAGS.rows:
