@@ -91,6 +91,53 @@ def test_training_crops_come_from_random_windows(tmp_path):
     assert any(not np.array_equal(crop["blur"], crop["sharp"]) for crop in crops)
 
 
+def _striped_clip(folder, count=8, period=10, size=(80, 100)):
+    """`count` frames of white vertical lines every `period` pixels on black, moving 1 px per frame."""
+    os.makedirs(folder)
+    columns = np.arange(size[1])
+    for index in range(count):
+        frame = np.zeros((*size, 3), np.uint8)
+        frame[:, (columns - index) % period == 0] = 255
+        write_png(os.path.join(folder, f"{index:06d}.png"), frame)
+
+
+def _cycles(image):
+    """The number of periods across a crop: the strongest frequency of its mean row."""
+    row = image.astype(float).mean(axis=(0, 2))
+    return int(np.argmax(np.abs(np.fft.rfft(row - row.mean()))))
+
+
+@pytest.mark.parametrize("scale, cycles", [(1, 4), (2, 2), (0.5, 8)])
+def test_the_scale_setting_resizes_training_windows(tmp_path, scale, cycles):
+    clip = str(tmp_path / "clip")
+    _striped_clip(clip)
+    spec = f"frames:{clip},window=3,scale={scale}-{scale}"
+    crops = list(data.train_pairs(spec, 40, seed=1).take(4))
+    for crop in crops:
+        assert crop["blur"].shape == crop["sharp"].shape == (40, 40, 3)
+        assert crop["blur"].dtype.name == "uint8"
+        # A period of 10 px, seen from twice as near or far: 20 or 5 px, in the blur as in the target.
+        assert _cycles(crop["sharp"].numpy()) == _cycles(crop["blur"].numpy()) == cycles
+    names = [pair["name"].decode() for pair in data.evaluation_pairs(spec).as_numpy_iterator()]
+    assert names == ["clip/000000_3", "clip/000003_3"]  # evaluation windows are never resized
+    assert data.evaluation_pairs(spec).element_spec["blur"].shape.as_list() == [None, None, 3]
+
+
+def test_a_scale_range_draws_factors_across_it_in_a_mix_too(tmp_path):
+    clip = str(tmp_path / "clip")
+    _striped_clip(clip)
+    crops = data.train_pairs(f"frames:{clip},window=3,scale=0.5-2", 40, seed=3).take(40)
+    assert {_cycles(crop["sharp"].numpy()) for crop in crops} >= {2, 3, 4, 5, 6, 7}
+    mixed = data.train_pairs(f"embedded,mix=frames,frames={clip},window=3,scale=2-2", 40, seed=3)
+    assert {_cycles(crop["sharp"].numpy()) for crop in mixed.take(4)} == {2}
+
+
+def test_bad_scale_settings_are_named(tmp_path):
+    _striped_clip(str(tmp_path / "clip"))
+    with pytest.raises(InputError, match="scale=2-1 needs 0 < low <= high"):
+        data.check_spec(f"frames:{tmp_path / 'clip'},scale=2-1")
+
+
 def test_holdout_keeps_each_clips_last_frames_for_validation(tmp_path):
     for name in ("a", "b"):
         _translating_clip(str(tmp_path / "clips" / name), count=20)

@@ -5,7 +5,7 @@ drawn from: the synthetic kinds of `tfdeblur.data.synthetic` (`kernel`, `gopro`,
 `warp`) applied to the source's sharp photos, and `frames`: real motion blur,
 windows of consecutive high-frame-rate frames of the clips in `frames=PATH`
 (as `frames:PATH` makes them, `holdout=N` keeping each clip's last N frames out and
-`window=` drawing their frame counts, default 7-13).
+`window=` drawing their frame counts, default 7-13, `scale=` their resize factors).
 `response=gamma|linear|gamma+linear` is the camera response every kind averages
 light under (`tfdeblur.data.blur.RESPONSES`; default gamma, several: one per crop).
 E.g. `embedded,mix=kernel+gopro+warp+frames:3,frames=clips,holdout=39`: half the
@@ -27,6 +27,7 @@ OPTIONS = {
     "holdout": r"[1-9]\d*",
     "window": frames.OPTIONS["window"],
     "response": RESPONSE_OPTION,
+    "scale": frames.OPTIONS["scale"],
 }
 
 
@@ -47,13 +48,14 @@ def parse(spec, default):
             f"dataset spec {spec.text!r}: real frame windows need both a frames weight in mix= "
             "and the clips' folder, frames=PATH"
         )
-    for setting in ("holdout", "window"):
+    for setting in ("holdout", "window", "scale"):
         if setting in spec.options and location is None:
             raise InputError(f"dataset spec {spec.text!r}: {setting}= applies to frames=PATH, not given")
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
     frames.frame_counts(spec)
     frames.response_gammas(spec)
+    frames.scale_range(spec)
     return {kind: weight for kind, weight in mix.items() if weight}
 
 
@@ -74,7 +76,8 @@ def train_pairs(spec, mix, images, crop_size, seed):
     if "frames" in mix:
         found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
         sizes = frames.frame_counts(spec)
-        streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas))
+        scales = frames.scale_range(spec)
+        streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas, scales))
         weights.append(mix["frames"])
     if len(streams) == 1:
         return streams[0]

@@ -1,5 +1,5 @@
 """Blur pairs from high-frame-rate frames, as GoPro made them:
-`frames:PATH[,window=7-13][,stride=K][,holdout=N][,response=gamma]`.
+`frames:PATH[,window=7-13][,stride=K][,holdout=N][,response=gamma][,scale=0.5-2]`.
 
 PATH is a clip: a folder of consecutive frames (sorted by name) or a video file
 (`.mp4`, `.mov`, ...: a phone's slow-motion clip, read with PyAV), or a folder of
@@ -20,6 +20,11 @@ Training draws a fresh clip, window, N and crop per example from frames decoded
 once into memory; evaluation takes consecutive windows every `stride` frames
 (default: the largest N, so windows never overlap), N drawn from a fixed seed per
 window: the same pairs every time.
+
+`scale=LOW-HIGH` (training only) resizes each training window by a factor drawn
+log-uniformly from that range (a crop of side crop_size / factor, at most the
+frames' shorter side, resized after averaging): the clip as if filmed from nearer or farther, its blur and its
+textures longer or shorter together, for scenes unlike the clip's one distance.
 """
 
 import numpy as np
@@ -45,6 +50,7 @@ OPTIONS = {
     "stride": r"[1-9]\d*",
     "holdout": r"[1-9]\d*",
     "response": RESPONSE_OPTION,
+    "scale": r"\d+(\.\d*)?-\d+(\.\d*)?",
 }
 DEFAULT_WINDOW = "7-13"
 TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
@@ -54,6 +60,7 @@ def check(spec):
     clips.check_location(spec.argument, f"dataset spec {spec.text!r}")
     frame_counts(spec)
     response_gammas(spec)
+    scale_range(spec)
 
 
 def frame_counts(spec):
@@ -64,6 +71,15 @@ def frame_counts(spec):
 def response_gammas(spec):
     """The camera responses' exponents of a spec's `response=` setting (default gamma)."""
     return responses(spec.options.get("response", "gamma"))
+
+
+def scale_range(spec):
+    """(low, high) of a spec's `scale=` setting, (1, 1) without one; InputError naming the spec."""
+    low, _, high = spec.options.get("scale", "1-1").partition("-")
+    low, high = float(low), float(high)
+    if not 0 < low <= high:
+        raise InputError(f"dataset spec {spec.text!r}: scale={low:g}-{high:g} needs 0 < low <= high")
+    return low, high
 
 
 def window_sizes(window):
@@ -155,13 +171,14 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     del locations
     sizes = frame_counts(spec)
     found = clips.find(spec.argument, "train", holdout(spec))
-    return clip_crops(spec.text, found, sizes, crop_size, seed, response_gammas(spec))
+    return clip_crops(spec.text, found, sizes, crop_size, seed, response_gammas(spec), scale_range(spec))
 
 
-def clip_crops(source, found, sizes, crop_size, seed, gammas=(GAMMA,)):
+def clip_crops(source, found, sizes, crop_size, seed, gammas=(GAMMA,), scales=(1.0, 1.0)):
     """An endless dataset of {"blur", "sharp"} crops of clips `found` ({name: Clip}; `source` names
     them in errors): per example a random clip (by its length), window size of `sizes`, first
-    frame, crop and camera response of `gammas`, averaged from frames held in memory."""
+    frame, crop, camera response of `gammas` and resize factor (log-uniform in `scales`),
+    averaged from frames held in memory."""
     # The memory the decoded clips need, from each clip's first frame, before decoding them all.
     shapes = {name: next(clip.frames()).shape[:2] for name, clip in found.items()}
     total = sum(len(found[name]) * height * width * 3 for name, (height, width) in shapes.items())
@@ -180,29 +197,44 @@ def clip_crops(source, found, sizes, crop_size, seed, gammas=(GAMMA,)):
     for index, clip in enumerate(found.values()):
         frames = clip.read()  # decoded once: checked, then held for training
         clip.check(max(sizes), frames)
-        streams.append(_crops_of_clip(np.stack(frames), sizes, crop_size, seed + index, gammas))
+        streams.append(_crops_of_clip(np.stack(frames), sizes, crop_size, seed + index, gammas, scales))
     weights = [len(clip) for clip in found.values()]
     return tf.data.Dataset.sample_from_datasets(streams, [w / sum(weights) for w in weights], seed=seed)
 
 
-def _crops_of_clip(frames, sizes, crop_size, seed, gammas):
+def _crops_of_clip(frames, sizes, crop_size, seed, gammas, scales):
     """Endless random window crops of one clip's uint8 frames [T, H, W, 3] (held in a variable)."""
     clip = tf.Variable(frames, trainable=False)
     count, height, width = frames.shape[:3]
     choices = tf.constant(sizes)
+    log_scales = np.log(scales)
 
     def crop(window_seed):
-        size_seed, first_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(window_seed, 3))
+        size_seed, first_seed, crop_seed, scale_seed = tf.unstack(
+            tf.random.experimental.stateless_split(window_seed, 4)
+        )
         pick = tf.random.stateless_uniform([], size_seed, maxval=len(sizes), dtype=tf.int32)
         size = tf.gather(choices, pick)
         first = tf.random.stateless_uniform([], first_seed, maxval=count - size + 1, dtype=tf.int32)
+        scale = tf.exp(tf.random.stateless_uniform([], scale_seed, *log_scales))
+        side = tf.cast(tf.round(crop_size / scale), tf.int32) if scales != (1.0, 1.0) else crop_size
+        side = tf.minimum(side, min(height, width))
         top, left = tf.unstack(
             tf.random.stateless_uniform([2], crop_seed, maxval=tf.int32.max, dtype=tf.int32)
-            % [height - crop_size + 1, width - crop_size + 1]
+            % [height - side + 1, width - side + 1]
         )
-        window = clip[first : first + size, top : top + crop_size, left : left + crop_size]
+        window = clip[first : first + size, top : top + side, left : left + side]
         gamma = draw_gammas(gammas, 1, tf.random.experimental.stateless_fold_in(window_seed, 3))
-        return average(tf.ensure_shape(window, [None, crop_size, crop_size, 3]), gamma)
+        pair = average(window, gamma)
+        if scales == (1.0, 1.0):
+            return {key: tf.ensure_shape(image, [crop_size, crop_size, 3]) for key, image in pair.items()}
+        return {key: _resized(image, crop_size) for key, image in pair.items()}
 
     seeds = tf.data.Dataset.random(seed=seed).batch(2)  # endless: one stateless seed per example
     return seeds.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _resized(image, side):
+    """A uint8 image [S, S, 3] resized to [side, side, 3] (antialiased: area-like when shrinking)."""
+    resized = tf.image.resize(tf.cast(image, tf.float32), [side, side], antialias=True)
+    return tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
