@@ -18,6 +18,7 @@ from tfdeblur.models import (
     attention_tile,
     build_discriminator,
     build_generator,
+    coarse_to_fine_generator,
     patchgan_discriminator,
     unet_generator,
 )
@@ -103,6 +104,9 @@ VARIANTS = {
     "resnet": RESNET,
     "resnet_edge": dict(RESNET, edge_input=True),
     "resnet_feedback": dict(RESNET, feedback_iterations=4),
+    "unet_coarse_to_fine": dict(
+        generator_depth=3, generator_filters=4, generator_max_filters=8, generator_scales=3
+    ),
 }
 
 
@@ -164,6 +168,35 @@ def test_one_evaluate_serves_every_generator(name):
     assert len(records) == 2
     # An untrained network's output may be anything: the metrics must still be well defined.
     assert all(np.isfinite(record["psnr"]) and -1 <= record["ssim"] <= 1 for record in records)
+
+
+def test_coarse_to_fine_restores_the_pyramid_with_one_set_of_weights():
+    config = ModelConfig(**VARIANTS["unet_coarse_to_fine"])
+    single = build_generator(dataclasses.replace(config, generator_scales=1))
+    multi = build_generator(config)
+    assert [w.shape for w in multi.weights] == [w.shape for w in single.weights]
+    multi.set_weights(single.get_weights())
+    images = tf.random.stateless_uniform([2, 48, 64, 3], (0, 3), -1.0, 1.0)
+    # Eq.: restored_s = G(blurred_s + up(restored_{s+1} - blurred_{s+1})), from the coarsest level.
+    pyramid = [images]
+    for _ in range(2):
+        pyramid.append(tf.nn.avg_pool2d(pyramid[-1], 2, 2, "VALID"))
+    restored = single(pyramid[2], training=False)
+    for level in (1, 0):
+        correction = tf.image.resize(restored - pyramid[level + 1], pyramid[level].shape[1:3])
+        restored = single(pyramid[level] + correction, training=False)
+    np.testing.assert_allclose(multi(images, training=False), restored, atol=1e-5)
+    odd = tf.random.stateless_uniform([1, 45, 71, 3], (0, 4), -1.0, 1.0)
+    assert multi(odd, training=False).shape == odd.shape
+
+
+def test_coarse_to_fine_of_an_identity_is_the_identity():
+    identity = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Identity()])
+    images = tf.random.stateless_uniform([1, 45, 71, 3], (0, 5), -1.0, 1.0)
+    np.testing.assert_allclose(coarse_to_fine_generator(identity, 3)(images), images, atol=1e-6)
+    assert coarse_to_fine_generator(identity, 1) is identity
+    with pytest.raises(InputError, match="generator_scales=0: give 1 or more"):
+        build_generator(ModelConfig(generator_scales=0))
 
 
 def test_tiled_inference_matches_whole_image_inference():

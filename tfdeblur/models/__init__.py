@@ -5,6 +5,7 @@ import typing
 
 from tfdeblur.errors import InputError
 from tfdeblur.models import resnet, rir, unet
+from tfdeblur.models.coarse_to_fine import coarse_to_fine_generator
 from tfdeblur.models.config import ModelConfig
 from tfdeblur.models.patchgan import patchgan_discriminator
 from tfdeblur.models.resnet import resnet_generator
@@ -35,12 +36,16 @@ def build_generator(config):
         raise InputError(
             f"feedback_iterations={config.feedback_iterations}: only the resnet generator has feedback"
         )
-    return GENERATOR_REGISTRY[config.generator].build(config)
+    if config.generator_scales < 1:
+        raise InputError(f"generator_scales={config.generator_scales}: give 1 or more")
+    generator = GENERATOR_REGISTRY[config.generator].build(config)
+    return coarse_to_fine_generator(generator, config.generator_scales)
 
 
 def input_multiple(config):
-    """The stride the generator of `config` pads its input to (its module's `input_stride`)."""
-    return GENERATOR_REGISTRY[config.generator].stride(config)
+    """The stride the generator of `config` pads its input to (its module's `input_stride`, at
+    the coarsest of its `generator_scales`)."""
+    return GENERATOR_REGISTRY[config.generator].stride(config) * 2 ** (config.generator_scales - 1)
 
 
 def attention_tile(config):
@@ -83,6 +88,7 @@ __all__ = [
     "attention_tile",
     "build_discriminator",
     "build_generator",
+    "coarse_to_fine_generator",
     "input_multiple",
     "patchgan_discriminator",
     "resnet_generator",

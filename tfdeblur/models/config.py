@@ -41,6 +41,9 @@ class ModelConfig(Config):
     generator_spectral_norm: bool = setting(False, "Spectral norm on every generator conv.")
     edge_input: bool = setting(False, "Add an in-graph Canny edge map as a 4th input channel.")
     feedback_iterations: int = setting(0, "ConvLSTM feedback passes (resnet; 0 = none).")
+    generator_scales: int = setting(
+        1, "Scales the generator runs at, coarse to fine, sharing its weights (1: full size only)."
+    )
     discriminator: str = setting("patchgan", "Discriminator architecture.")
     discriminator_layers: int = setting(3, "PatchGAN stride-2 layers (3 = 70x70).")
     discriminator_filters: int = setting(64, "Filters of the first D layer.")

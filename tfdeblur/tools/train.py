@@ -126,7 +126,8 @@ def initialise_generator(generator, model_config, source):
     differences = {
         name: values
         for name, values in loaded_config.differences(model_config).items()
-        if not name.startswith("discriminator") and name != "conditional"  # only G is copied
+        # only G is copied, and its weights are the same at any number of scales
+        if not name.startswith("discriminator") and name not in ("conditional", "generator_scales")
     }
     if differences:
         changed = ", ".join(f"--{name}={new} (it has {old})" for name, (old, new) in differences.items())
