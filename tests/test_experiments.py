@@ -1,6 +1,7 @@
 """Every row of the paper's tables is a flagfile that builds and trains (tfdeblur.paper)."""
 
 import collections
+import dataclasses
 import glob
 import os
 import re
@@ -149,3 +150,24 @@ def test_the_real_motion_fine_tuning_recipe_starts_from_the_demo_model():
     recipe = experiment.Experiment.from_flagfile(path, "--dataset=embedded", "--eval_dataset=embedded")
     assert recipe.train.init_from == "demo" and recipe.train.crop_size == 128
     initialise_generator(build_generator(recipe.model), recipe.model, "demo")  # the same generator
+
+
+def test_the_real_motion_follow_ups_change_one_thing_each():
+    folder = os.path.join(REPO, "experiments", "finetune")
+    read = lambda name: experiment.Experiment.from_flagfile(  # noqa: E731 (../shared: not in a clone)
+        os.path.join(folder, name), "--dataset=embedded", "--eval_dataset=embedded"
+    )
+    base, scaled, pyramid = map(
+        read, ("real_motion.cfg", "real_motion_scale.cfg", "real_motion_coarse_to_fine.cfg")
+    )
+    assert scaled.model == base.model
+    assert pyramid.model == dataclasses.replace(base.model, generator_scales=2)
+    for recipe in (scaled, pyramid):
+        assert recipe.train.init_from == "runs/motion" and recipe.train.learning_rate == 2e-4
+
+    def dataset(name):
+        with open(os.path.join(folder, name), encoding="utf-8") as file:
+            return [line.strip() for line in file if line.startswith("--dataset=")]
+
+    assert dataset("real_motion_scale.cfg") == [dataset("real_motion.cfg")[0] + ",scale=0.5-2"]
+    assert dataset("real_motion_coarse_to_fine.cfg") == []  # real_motion.cfg's
