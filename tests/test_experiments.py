@@ -164,6 +164,7 @@ def test_the_real_motion_follow_ups_change_one_thing_each():
     assert pyramid.model == dataclasses.replace(base.model, generator_scales=2)
     for recipe in (scaled, pyramid):
         assert recipe.train.init_from == "runs/motion" and recipe.train.learning_rate == 2e-4
+    initialise_generator(build_generator(pyramid.model), pyramid.model, "demo")  # one scale -> two
 
     def dataset(name):
         with open(os.path.join(folder, name), encoding="utf-8") as file:

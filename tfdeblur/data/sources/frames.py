@@ -23,8 +23,8 @@ window: the same pairs every time.
 
 `scale=LOW-HIGH` (training only) resizes each training window by a factor drawn
 log-uniformly from that range (a crop of side crop_size / factor, at most the
-frames' shorter side, resized after averaging): the clip as if filmed from nearer or farther, its blur and its
-textures longer or shorter together, for scenes unlike the clip's one distance.
+frames' shorter side, resized after averaging): the clip as if filmed from nearer
+or farther, its blur and its textures longer or shorter together.
 """
 
 import numpy as np
@@ -207,18 +207,20 @@ def _crops_of_clip(frames, sizes, crop_size, seed, gammas, scales):
     clip = tf.Variable(frames, trainable=False)
     count, height, width = frames.shape[:3]
     choices = tf.constant(sizes)
-    log_scales = np.log(scales)
+    log_scales, resize = np.log(scales), scales != (1.0, 1.0)
 
     def crop(window_seed):
-        size_seed, first_seed, crop_seed, scale_seed = tf.unstack(
-            tf.random.experimental.stateless_split(window_seed, 4)
-        )
+        size_seed, first_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(window_seed, 3))
+        scale_seed = tf.random.experimental.stateless_fold_in(window_seed, 4)  # the draws before: as ever
         pick = tf.random.stateless_uniform([], size_seed, maxval=len(sizes), dtype=tf.int32)
         size = tf.gather(choices, pick)
         first = tf.random.stateless_uniform([], first_seed, maxval=count - size + 1, dtype=tf.int32)
         scale = tf.exp(tf.random.stateless_uniform([], scale_seed, *log_scales))
-        side = tf.cast(tf.round(crop_size / scale), tf.int32) if scales != (1.0, 1.0) else crop_size
-        side = tf.minimum(side, min(height, width))
+        side = (
+            tf.minimum(tf.cast(tf.round(crop_size / scale), tf.int32), min(height, width))
+            if resize
+            else crop_size
+        )
         top, left = tf.unstack(
             tf.random.stateless_uniform([2], crop_seed, maxval=tf.int32.max, dtype=tf.int32)
             % [height - side + 1, width - side + 1]
@@ -226,9 +228,9 @@ def _crops_of_clip(frames, sizes, crop_size, seed, gammas, scales):
         window = clip[first : first + size, top : top + side, left : left + side]
         gamma = draw_gammas(gammas, 1, tf.random.experimental.stateless_fold_in(window_seed, 3))
         pair = average(window, gamma)
-        if scales == (1.0, 1.0):
-            return {key: tf.ensure_shape(image, [crop_size, crop_size, 3]) for key, image in pair.items()}
-        return {key: _resized(image, crop_size) for key, image in pair.items()}
+        if resize:
+            return {key: _resized(image, crop_size) for key, image in pair.items()}
+        return {key: tf.ensure_shape(image, [crop_size, crop_size, 3]) for key, image in pair.items()}
 
     seeds = tf.data.Dataset.random(seed=seed).batch(2)  # endless: one stateless seed per example
     return seeds.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
