@@ -36,8 +36,6 @@ def build_generator(config):
         raise InputError(
             f"feedback_iterations={config.feedback_iterations}: only the resnet generator has feedback"
         )
-    if config.generator_scales < 1:
-        raise InputError(f"generator_scales={config.generator_scales}: give 1 or more")
     generator = GENERATOR_REGISTRY[config.generator].build(config)
     return coarse_to_fine_generator(generator, config.generator_scales)
 

@@ -10,6 +10,7 @@ below it, upsampled, to its own blurred image before the generator restores it.
 import keras
 import tensorflow as tf
 
+from tfdeblur.errors import InputError
 from tfdeblur.layers import CropToMatch, ReflectPadToMultiple
 
 
@@ -32,7 +33,7 @@ def coarse_to_fine_generator(generator, scales, name="coarse_to_fine"):
     restored_s = G(blurred_s + up(restored_{s+1} - blurred_{s+1})), restored_coarsest = G(blurred).
     `scales=1` is `generator` itself; the weights are `generator`'s, whatever `scales`."""
     if scales < 1:
-        raise ValueError(f"scales must be >= 1, got {scales}")
+        raise InputError(f"generator_scales={scales}: give 1 or more")
     if scales == 1:
         return generator
     blurred = keras.Input((None, None, 3), name="blurred")

@@ -43,6 +43,7 @@ from tfdeblur.data.blur import (
 )
 from tfdeblur.data.pipeline import CACHE_BUDGET_BYTES, FRAME_SIGNATURE
 from tfdeblur.errors import InputError
+from tfdeblur.images import to_float, to_uint8
 
 SPEC = "frames:PATH"
 OPTIONS = {
@@ -211,16 +212,14 @@ def _crops_of_clip(frames, sizes, crop_size, seed, gammas, scales):
 
     def crop(window_seed):
         size_seed, first_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(window_seed, 3))
-        scale_seed = tf.random.experimental.stateless_fold_in(window_seed, 4)  # the draws before: as ever
         pick = tf.random.stateless_uniform([], size_seed, maxval=len(sizes), dtype=tf.int32)
         size = tf.gather(choices, pick)
         first = tf.random.stateless_uniform([], first_seed, maxval=count - size + 1, dtype=tf.int32)
-        scale = tf.exp(tf.random.stateless_uniform([], scale_seed, *log_scales))
-        side = (
-            tf.minimum(tf.cast(tf.round(crop_size / scale), tf.int32), min(height, width))
-            if resize
-            else crop_size
-        )
+        side = crop_size
+        if resize:  # its own seed: the other draws of a window are the same with or without it
+            scale_seed = tf.random.experimental.stateless_fold_in(window_seed, 4)
+            scale = tf.exp(tf.random.stateless_uniform([], scale_seed, *log_scales))
+            side = tf.minimum(tf.cast(tf.round(crop_size / scale), tf.int32), min(height, width))
         top, left = tf.unstack(
             tf.random.stateless_uniform([2], crop_seed, maxval=tf.int32.max, dtype=tf.int32)
             % [height - side + 1, width - side + 1]
@@ -238,5 +237,4 @@ def _crops_of_clip(frames, sizes, crop_size, seed, gammas, scales):
 
 def _resized(image, side):
     """A uint8 image [S, S, 3] resized to [side, side, 3] (antialiased: area-like when shrinking)."""
-    resized = tf.image.resize(tf.cast(image, tf.float32), [side, side], antialias=True)
-    return tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
+    return to_uint8(tf.image.resize(to_float(image), [side, side], antialias=True))
