@@ -1,5 +1,6 @@
 """Running a generator on uint8 images of any size, whole or in overlapping tiles."""
 
+import collections
 import functools
 
 import numpy as np
@@ -10,11 +11,13 @@ from tfdeblur.layers.padding import padded_side
 from tfdeblur.models import build_generator, input_multiple
 
 GIB = 2**30
-# The side of the square input the memory of a generator is measured at (`MemoryModel`), and the
-# margin on the measurement: the peak moves with the order ops happen to run in, by up to ~50 %
-# on 2 busy cores (the shipped U-Net: 131 bytes per pixel at 736x1312 alone, 196 under load).
+# The side of the square input the memory of a generator is estimated at (`MemoryModel`), and the
+# peak bytes the runtime needs per byte the graph holds: kernels' scratch buffers and the order
+# ops happen to run in are not in the graph (benchmarks/memory.py compares the two).
 MEASURED_SIDE = 384
-MEMORY_MARGIN = 1.5
+MEMORY_MARGIN = 3.0
+# Ops whose outputs share their input's buffer or a variable's, or are held before the image runs.
+_NOT_ALLOCATING = {"Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "Reshape", "StopGradient"}
 
 
 def tile_starts(size, tile, overlap):
@@ -34,21 +37,20 @@ def _ramp(size, overlap):
 class MemoryModel:
     """The memory a generator needs for an image: `per_pixel` bytes x its padded pixels.
 
-    Measured, not guessed: the generator of the config (random weights; the same
-    shapes as the trained one) runs on a `MEASURED_SIDE`^2 input and TensorFlow's
-    CPU allocator reports its peak above what it held before
-    (`tf.config.experimental.get_memory_info`), per pixel, times `MEMORY_MARGIN`.
-    Convolutional activations grow linearly with the pixels (the shipped U-Net:
-    128-144 bytes per pixel from 128^2 to 1024^2; a fixed part, such as
-    DeblurGAN's ~20 MiB, is spread over the measured pixels, which errs on the safe
-    side for larger images); self-attention maps do not (such generators tile at
-    `attention_tile` anyway). TensorFlow's allocations only: oneDNN's scratch space
-    and the process (~0.6 GiB) come on top.
+    Estimated from the generator's graph, the same way on every CPU and without
+    running it: the generator of the config (random weights; the same shapes as the
+    trained one) is traced on a `MEASURED_SIDE`^2 input, and `graph_peak_bytes` replays
+    its ops in order, each output held from the op that makes it to its last
+    consumer. The largest total held at once, per pixel, times `MEMORY_MARGIN`,
+    covers TensorFlow's CPU runtimes with and without oneDNN (whose allocator may
+    keep no statistics to measure with). Convolutional activations grow linearly
+    with the pixels; self-attention maps do not (such generators tile at
+    `attention_tile` anyway). The process itself (~0.6 GiB) comes on top.
     """
 
     def __init__(self, config):
         self.multiple = input_multiple(config)
-        self.per_pixel = MEMORY_MARGIN * _bytes_per_pixel(config)
+        self.per_pixel = MEMORY_MARGIN * _graph_bytes_per_pixel(config)
 
     def bytes(self, height, width):
         """Estimated peak bytes for an image of `height` x `width` pixels."""
@@ -60,17 +62,35 @@ class MemoryModel:
 
 
 @functools.lru_cache(maxsize=8)
-def _bytes_per_pixel(config):
-    """The peak bytes per pixel of the generator of `config` on a `MEASURED_SIDE`^2 input."""
+def _graph_bytes_per_pixel(config):
+    """The graph's peak bytes per pixel of the generator of `config` on a `MEASURED_SIDE`^2 input."""
     generator = build_generator(config)
     side = padded_side(MEASURED_SIDE, input_multiple(config))
     run = tf.function(lambda images: generator(images, training=False))
-    images = tf.zeros([1, side, side, 3])
-    run(images)  # traced and warmed up: its constants are allocated before the measurement
-    held = tf.config.experimental.get_memory_info("CPU:0")["current"]
-    tf.config.experimental.reset_memory_stats("CPU:0")
-    run(images)
-    return (tf.config.experimental.get_memory_info("CPU:0")["peak"] - held) / side**2
+    graph = run.get_concrete_function(tf.TensorSpec([1, side, side, 3])).graph
+    return graph_peak_bytes(graph) / side**2
+
+
+def graph_peak_bytes(graph):
+    """The most bytes of op outputs a `tf.Graph` holds at once, its ops run in the order they were
+    made (a topological order), each output freed after its last consumer."""
+    operations = graph.get_operations()
+    last_use = {}
+    for index, operation in enumerate(operations):
+        for tensor in operation.inputs:
+            last_use[tensor.ref()] = index
+    held, peak, freed_after = 0, 0, collections.defaultdict(int)
+    for index, operation in enumerate(operations):
+        if operation.type not in _NOT_ALLOCATING:
+            for tensor in operation.outputs:
+                if tensor.dtype in (tf.resource, tf.variant) or not tensor.shape.is_fully_defined():
+                    continue
+                size = tensor.shape.num_elements() * tensor.dtype.size
+                held += size
+                freed_after[last_use.get(tensor.ref(), index)] += size
+        peak = max(peak, held)
+        held -= freed_after.pop(index, 0)
+    return peak
 
 
 class TiledRestorer:

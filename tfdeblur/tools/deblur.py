@@ -13,7 +13,7 @@ with the package (`tfdeblur.pretrained`).
 
 Any size: generators pad to their stride and crop back. An image runs whole when
 the generator's memory for it fits `--max_memory` (`tfdeblur.inference.MemoryModel`,
-measured for the model's config), so its output is exactly the exported models';
+estimated from the model's graph), so its output is exactly the exported models';
 larger ones run in overlapping tiles of the largest side that fits, with blended
 seams. `--tile=N` forces tiles of side N for images with a side over N, `--tile=0`
 never tiles; self-attention and LiteRT models always tile at their largest side.
@@ -206,8 +206,8 @@ def tiled_restorer(restore, config, fixed_tile):
         whole = lambda height, width: memory.bytes(height, width) <= budget  # noqa: E731
         megapixels = budget / memory.per_pixel / 1e6
         print(
-            f"Images up to ~{megapixels:.1f} MP run whole in --max_memory={FLAGS.max_memory:g} GiB, "
-            f"larger ones in {tile}x{tile} tiles"
+            f"Images up to ~{megapixels:.1f} MP run whole in --max_memory={FLAGS.max_memory:g} GiB "
+            f"(estimated from the model's graph), larger ones in {tile}x{tile} tiles"
         )
     limits = [side for side in (config and attention_tile(config), fixed_tile) if side]
     if limits and (tile is None or tile > min(limits)):
