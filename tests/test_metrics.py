@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import scipy.ndimage
 import skimage.data
+import tensorflow as tf
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from tfdeblur import metrics
@@ -35,6 +36,15 @@ def test_psnr_and_ssim_match_scikit_image(reference, image):
         peak_signal_noise_ratio(reference, image, data_range=255), abs=1e-3
     )
     assert float(metrics.ssim(image, reference)) == pytest.approx(_skimage_ssim(image, reference), abs=1e-3)
+
+
+@pytest.mark.parametrize("reference, image", list(_pairs()))
+def test_ssim_is_computed_in_float64(reference, image):
+    # tf.image.ssim (which we used before) computes in float32: within 1e-4 of it, and of
+    # scikit-image's float64 to rounding.
+    single = tf.image.ssim(tf.constant(image), tf.constant(reference), 255, 11, 1.5, 0.01, 0.03)
+    assert float(metrics.ssim(image, reference)) == pytest.approx(float(single), abs=1e-4)
+    assert float(metrics.ssim(image, reference)) == pytest.approx(_skimage_ssim(image, reference), abs=1e-9)
 
 
 def test_batched_metrics_are_per_image():
