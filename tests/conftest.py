@@ -4,6 +4,11 @@ import os
 import subprocess
 import sys
 
+# The suite runs TensorFlow as most users' CPUs do, with oneDNN off (TensorFlow turns it on by
+# default only on CPUs with AVX512_VNNI/BF16 or AMX units), unless the caller sets it: before
+# TensorFlow is imported, here and in every command the tests start.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
 import pytest
 
 from tfdeblur import machine
@@ -37,14 +42,16 @@ def tiny_config():
     return TINY
 
 
-def run_module(module, *args, timeout=600):
-    """Runs `python -m module args...` from the repository root; returns the result."""
+def run_module(module, *args, timeout=600, unset=()):
+    """Runs `python -m module args...` from the repository root, without the environment
+    variables `unset`; returns the result."""
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={name: value for name, value in os.environ.items() if name not in unset},
     )
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -152,13 +153,26 @@ def test_training_further_continues_on_the_schedule_of_the_new_total(tmp_path, t
     # with --decay_start unchanged and --train_steps=3, it continues at the full rate.
     run_dir = tmp_path / "run"
     shutil.copytree(trained_run, run_dir)
-    result = run_module("tfdeblur.train", *TINY_FLAGS, "--train_steps=3", f"--output_dir={run_dir}")
+    # Where the user has not set TF_ENABLE_ONEDNN_OPTS, the commands turn oneDNN on (the suite
+    # sets it to 0 for the run it resumes); flags.txt names the kernels of each invocation.
+    result = run_module(
+        "tfdeblur.train",
+        *TINY_FLAGS,
+        "--train_steps=3",
+        f"--output_dir={run_dir}",
+        unset=["TF_ENABLE_ONEDNN_OPTS"],
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "note: resuming with --train_steps=3 (was 2)" in result.stdout
     assert "Resuming from" in result.stdout and "Learning rate at step 2: 0.0002" in result.stdout
     with open(run_dir / "checkpoints" / "train_config.json") as file:
         assert json.load(file)["train_steps"] == 3
-    assert (run_dir / "flags.txt").read_text().count("# tfdeblur train, started") == 2
+    invocations = re.findall(
+        r"# tfdeblur train, started .* \((oneDNN \w+)\)", (run_dir / "flags.txt").read_text()
+    )
+    assert len(invocations) == 2
+    if os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0":
+        assert invocations == ["oneDNN off", "oneDNN on"]
 
 
 def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, trained_run):

@@ -1,5 +1,8 @@
 """The machine description every benchmark prints, and `--mixed_precision=auto`."""
 
+import os
+import sys
+
 import pytest
 
 from tfdeblur import distribute, machine
@@ -62,3 +65,27 @@ def test_auto_precision_is_bfloat16_only_on_cpus_with_bfloat16_units(monkeypatch
     assert distribute.resolve_precision("auto") == expected
     for policy in ("float32", "mixed_float16", "mixed_bfloat16"):
         assert distribute.resolve_precision(policy) == policy  # an explicit choice is kept
+
+
+def test_prefer_onednn_turns_it_on_only_where_the_user_has_not_set_it(monkeypatch):
+    monkeypatch.delitem(sys.modules, "tensorflow")  # as in a command before TensorFlow starts
+    monkeypatch.delenv(machine.ONEDNN_VARIABLE)
+    assert machine.prefer_onednn()
+    assert os.environ[machine.ONEDNN_VARIABLE] == "1"
+    for setting in ("0", "false", ""):
+        monkeypatch.setenv(machine.ONEDNN_VARIABLE, setting)
+        assert not machine.prefer_onednn()
+        assert os.environ[machine.ONEDNN_VARIABLE] == setting
+
+
+def test_prefer_onednn_changes_nothing_once_tensorflow_has_started(monkeypatch):
+    monkeypatch.delenv(machine.ONEDNN_VARIABLE)
+    assert "tensorflow" in sys.modules  # TensorFlow read the variable when it started
+    assert not machine.prefer_onednn()
+    assert machine.ONEDNN_VARIABLE not in os.environ
+
+
+def test_describe_says_whether_onednn_runs_here():
+    # The suite runs with TF_ENABLE_ONEDNN_OPTS=0 unless the caller set it (tests/conftest.py).
+    expected = os.environ["TF_ENABLE_ONEDNN_OPTS"] not in ("0", "false")
+    assert machine.describe()["onednn"] is expected

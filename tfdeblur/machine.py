@@ -7,11 +7,19 @@ and one with AVX2 only, so every benchmark names the CPU it ran on, and
 oneDNN, which runs TensorFlow's convolutions on x86, can be capped to an older
 instruction set with `ONEDNN_MAX_CPU_ISA` (e.g. `AVX2`, to measure an AVX-512
 machine as a common laptop CPU); the cap is taken into account here.
+
+TensorFlow turns oneDNN on by default only on CPUs with AVX512_VNNI, AVX512_BF16 or
+AMX units; elsewhere (most laptops) it runs its Eigen kernels, 1.7-2.7x slower on
+our convolutions. The `tfdeblur` commands turn it on wherever the user has not
+set `TF_ENABLE_ONEDNN_OPTS` (`prefer_onednn`): outputs agree with Eigen's to
+1 LSB (docs/speed.md).
 """
 
 import os
 import platform
+import sys
 
+ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 # /proc/cpuinfo flags that matter for TensorFlow's CPU kernels.
 FEATURES = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16")
 # oneDNN's ISA caps (ONEDNN_MAX_CPU_ISA) below which its bfloat16 kernels are emulated.
@@ -36,10 +44,29 @@ def _cpuinfo(path="/proc/cpuinfo"):
     return name, features
 
 
+def prefer_onednn():
+    """Turns TensorFlow's oneDNN kernels on where the user has not set `TF_ENABLE_ONEDNN_OPTS`.
+
+    TensorFlow reads the variable once, when it starts: called before it is imported
+    (by `tfdeblur.tools.command.run`), else it changes nothing. Returns whether it set it.
+    """
+    if ONEDNN_VARIABLE in os.environ or "tensorflow" in sys.modules:
+        return False
+    os.environ[ONEDNN_VARIABLE] = "1"
+    return True
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN kernels in this process (TensorFlow's own answer)."""
+    from tensorflow.python.util import _pywrap_util_port  # TensorFlow's flag; no public API has it
+
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
 def describe(path="/proc/cpuinfo"):
     """{"device": "gpu" | "cpu", "cpu": model, "cores": n, "isa": {feature: bool},
-    "onednn_max_cpu_isa": cap or None}: what every benchmark line carries, so a timing
-    always names the machine it was measured on.
+    "onednn": on or off, "onednn_max_cpu_isa": cap or None}: what every benchmark line
+    carries, so a timing always names the machine and the kernels it was measured on.
     """
     import tensorflow as tf  # here: the rest of this module is read before TensorFlow starts
 
@@ -49,6 +76,7 @@ def describe(path="/proc/cpuinfo"):
         "cpu": name or platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
         "isa": {feature: feature in features for feature in FEATURES},
+        "onednn": onednn_enabled(),
         "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA"),
     }
 

@@ -12,7 +12,7 @@ import sys
 
 from absl import app, flags
 
-from tfdeblur import flagfiles
+from tfdeblur import flagfiles, machine
 from tfdeblur.errors import InputError, TrainingDiverged
 
 HELP = ("--help", "-h", "--helpshort", "-help")
@@ -25,7 +25,9 @@ def run(name, argv=None):
 
     Exit status 2 with one `error:` line for an `InputError` (bad file, flag,
     spec...), 3 for a `TrainingDiverged`; anything else keeps its traceback.
+    TensorFlow starts with oneDNN on unless the user said otherwise (`machine.prefer_onednn`).
     """
+    machine.prefer_onednn()
     tool = importlib.import_module(f"tfdeblur.tools.{name}")
     argv = list(sys.argv if argv is None else argv)
     tool.define_flags()

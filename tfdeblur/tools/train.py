@@ -23,7 +23,7 @@ import os
 import keras
 from absl import flags
 
-from tfdeblur import data, distribute, experiment, pretrained
+from tfdeblur import data, distribute, experiment, machine, pretrained
 from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
 from tfdeblur.checkpoints import TrainingCheckpoint, checkpoint_dir, write_or_check_configs
 from tfdeblur.errors import InputError
@@ -136,7 +136,10 @@ def initialise_generator(generator, model_config, source):
 
 
 def _log_flags(output_dir, flags_text):
-    """Appends this invocation's flags to `flags.txt`: a resumed run keeps every command's."""
+    """Appends this invocation's flags, with the machine and kernels it ran on, to `flags.txt`: a
+    resumed run keeps every command's."""
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    cpu = machine.describe()
+    kernels = "oneDNN on" if cpu["onednn"] else "oneDNN off"
     with open(os.path.join(output_dir, "flags.txt"), "a") as file:
-        file.write(f"# tfdeblur train, started {started}\n{flags_text}\n")
+        file.write(f"# tfdeblur train, started {started} on {cpu['cpu']} ({kernels})\n{flags_text}\n")
