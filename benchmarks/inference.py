@@ -9,7 +9,12 @@ and float16 weights) of `--runtime_models` on the same frames, LiteRT in its
 (speed does not depend on the weights) and `demo`, the shipped model. Exports are
 written by one process, and each measurement runs in its own, so `peak_rss_mb`
 (the process's peak resident memory) belongs to that model and runtime alone; every
-line names the machine (CPU model and vector units, see `tfdeblur.machine`).
+line names the machine (CPU model, vector units and whether oneDNN ran, see
+`tfdeblur.machine`) and R, the yardstick step of `reference_step.py` with oneDNN off,
+measured first (`--reference`), so figures compare across machines as multiples of R.
+oneDNN is on unless `TF_ENABLE_ONEDNN_OPTS` says otherwise, as in the `tfdeblur` commands.
+`--pytorch` also times DeblurGAN's generator as its authors' PyTorch code builds it
+(`pytorch_deblurgan.py`; needs `pip install torch`) on the same frames, in the same run.
 Run from the repository root with tfdeblur installed (`pip install -e ".[onnx,litert]"`).
 """
 
@@ -23,12 +28,25 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-from absl import app, flags
+from tfdeblur import machine
 
-from tfdeblur import distribute, experiment, litert_format, machine, onnx_format, paper, pretrained, serving
-from tfdeblur.inference import TiledRestorer
-from tfdeblur.models import attention_tile, build_generator
+machine.prefer_onednn()  # as the tfdeblur commands do, before TensorFlow starts
+
+import numpy as np  # noqa: E402
+import reference_step  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from tfdeblur import (  # noqa: E402
+    distribute,
+    experiment,
+    litert_format,
+    onnx_format,
+    paper,
+    pretrained,
+    serving,
+)
+from tfdeblur.inference import TiledRestorer  # noqa: E402
+from tfdeblur.models import attention_tile, build_generator  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", ["pix2pix", "rir", "deblurgan", "demo"], "Row flagfile names, or demo.")
@@ -49,6 +67,9 @@ flags.DEFINE_list(
 )
 flags.DEFINE_list("runtime_models", ["demo", "deblurgan"], "Models timed through the exported runtimes.")
 flags.DEFINE_integer("litert_tile", litert_format.DEFAULT_TILE, "Tile side of the LiteRT exports.")
+flags.DEFINE_bool("pytorch", False, "Also time the PyTorch DeblurGAN generator on the frames.")
+flags.DEFINE_bool("reference", True, "Measure R (reference_step.py, oneDNN off) first and report it.")
+flags.DEFINE_float("reference_s", None, "Internal: R, measured by the parent process.")
 flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile[,runtime,export] here.")
 flags.DEFINE_string("export", None, "Internal: export this model,runtime,directory in this process.")
 
@@ -86,6 +107,8 @@ def measure(model, height, width, tile, runtime="keras", directory=None):
     """One JSON-able record: the median time of a [height, width] frame through `model` run by
     `runtime` (keras: the generator itself; else its export in `directory`)."""
     precision = distribute.set_precision(FLAGS.mixed_precision)
+    if runtime == "pytorch":
+        return _record(model, runtime, height, width, None, *_time_pytorch(height, width), precision)
     if runtime == "keras":
         generator, config = _generator(model)
         restore, fixed_tile, params = (
@@ -101,24 +124,51 @@ def measure(model, height, width, tile, runtime="keras", directory=None):
     restore = TiledRestorer(restore, tile, FLAGS.tile_overlap)
     frame = np.random.default_rng(0).integers(0, 256, [height, width, 3], dtype=np.uint8)
     restore(frame[:tile, :tile] if tile else frame)  # warm-up: tracing, oneDNN's first-call set-up
+    return _record(model, runtime, height, width, tile, _median_time(restore, frame, runs), params, precision)
+
+
+def _time_pytorch(height, width):
+    """(median seconds, params) of the PyTorch DeblurGAN generator on a [height, width] frame."""
+    import pytorch_deblurgan
+
+    restore, params = pytorch_deblurgan.restorer()
+    frame = np.random.default_rng(0).integers(0, 256, [height, width, 3], dtype=np.uint8)
+
+    def run(frame):
+        restored = restore(frame[np.newaxis].astype(np.float32) / 127.5 - 1.0)
+        return np.round((restored + 1.0) * 127.5).astype(np.uint8)
+
+    run(frame)  # warm-up
+    return _median_time(run, frame, FLAGS.runs), params
+
+
+def _median_time(run, frame, runs):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        restore(frame)
+        run(frame)
         times.append(time.perf_counter() - start)
-    return {
+    return statistics.median(times)
+
+
+def _record(model, runtime, height, width, tile, seconds, params, precision):
+    record = {
         "model": model,
         "runtime": runtime,
         "height": height,
         "width": width,
         "tile": tile,
-        "ms_per_frame": round(1000 * statistics.median(times), 1),
-        "runs": runs,
+        "ms_per_frame": round(1000 * seconds, 1),
+        "runs": FLAGS.photo_runs if tile and height * width > 2**22 else FLAGS.runs,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "params": params,
         "precision": precision,
         "machine": machine.describe(),
     }
+    if FLAGS.reference_s:
+        record["reference_s"] = FLAGS.reference_s
+        record["multiple_of_reference"] = round(seconds / FLAGS.reference_s, 1)
+    return record
 
 
 def _size(text):
@@ -135,7 +185,12 @@ def main(argv):
     if FLAGS.export:
         export(*FLAGS.export.split(","))
         return
+    if FLAGS.reference:
+        FLAGS.reference_s = reference_step.yardstick()
+        print(json.dumps({"reference_s": FLAGS.reference_s, "machine": machine.describe()}), flush=True)
     jobs = [(model, size, 0) for model in FLAGS.models for size in FLAGS.sizes]
+    if FLAGS.pytorch:
+        jobs += [("deblurgan", size, 0, "pytorch") for size in FLAGS.sizes]
     if FLAGS.photo:
         jobs += [(model, FLAGS.photo, FLAGS.tile) for model in FLAGS.photo_models]
     with tempfile.TemporaryDirectory() as exports:
@@ -165,6 +220,7 @@ def _run(argument, **names):
             f"--tile_overlap={FLAGS.tile_overlap}",
             f"--litert_tile={FLAGS.litert_tile}",
             f"--mixed_precision={FLAGS.mixed_precision}",
+            *([f"--reference_s={FLAGS.reference_s}"] if FLAGS.reference_s else []),
         ],
         capture_output=True,
         text=True,

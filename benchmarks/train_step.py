@@ -7,8 +7,11 @@ over `--steps` steps after two warm-up steps, and the process's peak memory.
 VGG19 gets random weights (the cost is the same as ImageNet's). `--generator_only`
 times one generator update with the row's content losses alone, the figure the
 PyTorch DeblurGAN comparison of the README uses. Each measurement runs in its
-own process; every line names the machine (CPU model and vector units, see
-`tfdeblur.machine`). Run from the repository root with tfdeblur installed.
+own process; every line names the machine (CPU model, vector units and whether
+oneDNN ran, see `tfdeblur.machine`) and R, the yardstick step of `reference_step.py`
+with oneDNN off, measured first (`--reference`). oneDNN is on unless
+`TF_ENABLE_ONEDNN_OPTS` says otherwise, as in the `tfdeblur` commands. Run from the
+repository root with tfdeblur installed.
 """
 
 import json
@@ -18,12 +21,17 @@ import subprocess
 import sys
 import time
 
-import keras
-import tensorflow as tf
-from absl import app, flags
+from tfdeblur import machine
 
-from tfdeblur import distribute, experiment, machine, paper
-from tfdeblur.paper import EXPERIMENTS as ROWS
+machine.prefer_onednn()  # as the tfdeblur commands do, before TensorFlow starts
+
+import keras  # noqa: E402
+import reference_step  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from tfdeblur import distribute, experiment, paper  # noqa: E402
+from tfdeblur.paper import EXPERIMENTS as ROWS  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", sorted(ROWS), "Row flagfile names.")
@@ -33,6 +41,8 @@ flags.DEFINE_list("jit", ["false", "true"], "XLA settings to time.")
 flags.DEFINE_integer("crop", 256, "Crop side.")
 flags.DEFINE_integer("steps", 5, "Timed steps (after two warm-up steps).", lower_bound=1)
 flags.DEFINE_bool("generator_only", False, "Time a generator update with content losses only.")
+flags.DEFINE_bool("reference", True, "Measure R (reference_step.py, oneDNN off) first and report it.")
+flags.DEFINE_float("reference_s", None, "Internal: R, measured by the parent process.")
 flags.DEFINE_string("measure", None, "Internal: measure model,batch,jit in this process.")
 
 
@@ -73,6 +83,12 @@ def measure(model, batch, jit):
         if index >= 2:
             times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
+    reference = {}
+    if FLAGS.reference_s:
+        reference = {
+            "reference_s": FLAGS.reference_s,
+            "multiple_of_reference": round(seconds / FLAGS.reference_s, 2),
+        }
     return {
         "model": model,
         "crop": FLAGS.crop,
@@ -84,6 +100,7 @@ def measure(model, batch, jit):
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "precision": precision,
         "machine": machine.describe(),
+        **reference,
     }
 
 
@@ -93,6 +110,9 @@ def main(argv):
         model, batch, jit = FLAGS.measure.split(",")
         print(json.dumps(measure(model, int(batch), jit == "true")))
         return
+    if FLAGS.reference:
+        FLAGS.reference_s = reference_step.yardstick()
+        print(json.dumps({"reference_s": FLAGS.reference_s, "machine": machine.describe()}), flush=True)
     for model in FLAGS.models:
         for batch in FLAGS.batches:
             for jit in FLAGS.jit:
@@ -104,6 +124,7 @@ def main(argv):
                     f"--steps={FLAGS.steps}",
                     f"--generator_only={FLAGS.generator_only}",
                     f"--mixed_precision={FLAGS.mixed_precision}",
+                    *([f"--reference_s={FLAGS.reference_s}"] if FLAGS.reference_s else []),
                 ]
                 result = subprocess.run(command, capture_output=True, text=True)
                 if result.returncode != 0:
