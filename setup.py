@@ -42,6 +42,7 @@ setup(
         # ipykernel run the Colab notebook in the tests.
         "dev": [
             "pytest>=8,<10",
+            "pytest-xdist>=3.5",
             "ruff>=0.6",
             "dill>=0.3",
             "tensorflow-serving-api>=2.16,<2.22",
