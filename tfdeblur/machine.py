@@ -9,10 +9,11 @@ instruction set with `ONEDNN_MAX_CPU_ISA` (e.g. `AVX2`, to measure an AVX-512
 machine as a common laptop CPU); the cap is taken into account here.
 
 TensorFlow turns oneDNN on by default only on CPUs with AVX512_VNNI, AVX512_BF16 or
-AMX units; elsewhere (most laptops) it runs its Eigen kernels, 1.7-2.7x slower on
-our convolutions. The `tfdeblur` commands turn it on wherever the user has not
-set `TF_ENABLE_ONEDNN_OPTS` (`prefer_onednn`): outputs agree with Eigen's to
-1 LSB (docs/speed.md).
+AMX units; elsewhere (most laptops) it runs its Eigen kernels. The `tfdeblur`
+commands turn it on wherever the user has not set `TF_ENABLE_ONEDNN_OPTS`
+(`prefer_onednn`): training and the U-Nets run faster with it, outputs agree with
+Eigen's to 1 LSB, and DeblurGAN inference on AVX2 CPUs is the exception
+(docs/speed.md).
 """
 
 import os
