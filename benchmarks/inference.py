@@ -108,7 +108,8 @@ def measure(model, height, width, tile, runtime="keras", directory=None):
     `runtime` (keras: the generator itself; else its export in `directory`)."""
     precision = distribute.set_precision(FLAGS.mixed_precision)
     if runtime == "pytorch":
-        return _record(model, runtime, height, width, None, *_time_pytorch(height, width), precision)
+        seconds, params = _time_pytorch(height, width)
+        return _record(model, runtime, height, width, None, seconds, FLAGS.runs, params, precision)
     if runtime == "keras":
         generator, config = _generator(model)
         restore, fixed_tile, params = (
@@ -124,7 +125,8 @@ def measure(model, height, width, tile, runtime="keras", directory=None):
     restore = TiledRestorer(restore, tile, FLAGS.tile_overlap)
     frame = np.random.default_rng(0).integers(0, 256, [height, width, 3], dtype=np.uint8)
     restore(frame[:tile, :tile] if tile else frame)  # warm-up: tracing, oneDNN's first-call set-up
-    return _record(model, runtime, height, width, tile, _median_time(restore, frame, runs), params, precision)
+    seconds = _median_time(restore, frame, runs)
+    return _record(model, runtime, height, width, tile, seconds, runs, params, precision)
 
 
 def _time_pytorch(height, width):
@@ -151,7 +153,7 @@ def _median_time(run, frame, runs):
     return statistics.median(times)
 
 
-def _record(model, runtime, height, width, tile, seconds, params, precision):
+def _record(model, runtime, height, width, tile, seconds, runs, params, precision):
     record = {
         "model": model,
         "runtime": runtime,
@@ -159,7 +161,7 @@ def _record(model, runtime, height, width, tile, seconds, params, precision):
         "width": width,
         "tile": tile,
         "ms_per_frame": round(1000 * seconds, 1),
-        "runs": FLAGS.photo_runs if tile and height * width > 2**22 else FLAGS.runs,
+        "runs": runs,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "params": params,
         "precision": precision,
