@@ -33,7 +33,7 @@ from tfdeblur import machine
 machine.prefer_onednn()  # as the tfdeblur commands do, before TensorFlow starts
 
 import numpy as np  # noqa: E402
-import reference_step  # noqa: E402
+import reference  # noqa: E402
 from absl import app, flags  # noqa: E402
 
 from tfdeblur import (  # noqa: E402
@@ -68,8 +68,6 @@ flags.DEFINE_list(
 flags.DEFINE_list("runtime_models", ["demo", "deblurgan"], "Models timed through the exported runtimes.")
 flags.DEFINE_integer("litert_tile", litert_format.DEFAULT_TILE, "Tile side of the LiteRT exports.")
 flags.DEFINE_bool("pytorch", False, "Also time the PyTorch DeblurGAN generator on the frames.")
-flags.DEFINE_bool("reference", True, "Measure R (reference_step.py, oneDNN off) first and report it.")
-flags.DEFINE_float("reference_s", None, "Internal: R, measured by the parent process.")
 flags.DEFINE_string("measure", None, "Internal: measure this model,size,tile[,runtime,export] here.")
 flags.DEFINE_string("export", None, "Internal: export this model,runtime,directory in this process.")
 
@@ -154,7 +152,7 @@ def _median_time(run, frame, runs):
 
 
 def _record(model, runtime, height, width, tile, seconds, runs, params, precision):
-    record = {
+    return {
         "model": model,
         "runtime": runtime,
         "height": height,
@@ -166,11 +164,8 @@ def _record(model, runtime, height, width, tile, seconds, runs, params, precisio
         "params": params,
         "precision": precision,
         "machine": machine.describe(),
+        **reference.fields(seconds),
     }
-    if FLAGS.reference_s:
-        record["reference_s"] = FLAGS.reference_s
-        record["multiple_of_reference"] = round(seconds / FLAGS.reference_s, 1)
-    return record
 
 
 def _size(text):
@@ -187,9 +182,7 @@ def main(argv):
     if FLAGS.export:
         export(*FLAGS.export.split(","))
         return
-    if FLAGS.reference:
-        FLAGS.reference_s = reference_step.yardstick()
-        print(json.dumps({"reference_s": FLAGS.reference_s, "machine": machine.describe()}), flush=True)
+    reference.measure_first(machine.describe())
     jobs = [(model, size, 0) for model in FLAGS.models for size in FLAGS.sizes]
     if FLAGS.pytorch:
         jobs += [("deblurgan", size, 0, "pytorch") for size in FLAGS.sizes]
@@ -222,7 +215,7 @@ def _run(argument, **names):
             f"--tile_overlap={FLAGS.tile_overlap}",
             f"--litert_tile={FLAGS.litert_tile}",
             f"--mixed_precision={FLAGS.mixed_precision}",
-            *([f"--reference_s={FLAGS.reference_s}"] if FLAGS.reference_s else []),
+            *reference.passed_on(),
         ],
         capture_output=True,
         text=True,

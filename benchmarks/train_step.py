@@ -26,7 +26,7 @@ from tfdeblur import machine
 machine.prefer_onednn()  # as the tfdeblur commands do, before TensorFlow starts
 
 import keras  # noqa: E402
-import reference_step  # noqa: E402
+import reference  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags  # noqa: E402
 
@@ -41,8 +41,6 @@ flags.DEFINE_list("jit", ["false", "true"], "XLA settings to time.")
 flags.DEFINE_integer("crop", 256, "Crop side.")
 flags.DEFINE_integer("steps", 5, "Timed steps (after two warm-up steps).", lower_bound=1)
 flags.DEFINE_bool("generator_only", False, "Time a generator update with content losses only.")
-flags.DEFINE_bool("reference", True, "Measure R (reference_step.py, oneDNN off) first and report it.")
-flags.DEFINE_float("reference_s", None, "Internal: R, measured by the parent process.")
 flags.DEFINE_string("measure", None, "Internal: measure model,batch,jit in this process.")
 
 
@@ -83,12 +81,6 @@ def measure(model, batch, jit):
         if index >= 2:
             times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
-    reference = {}
-    if FLAGS.reference_s:
-        reference = {
-            "reference_s": FLAGS.reference_s,
-            "multiple_of_reference": round(seconds / FLAGS.reference_s, 2),
-        }
     return {
         "model": model,
         "crop": FLAGS.crop,
@@ -100,7 +92,7 @@ def measure(model, batch, jit):
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "precision": precision,
         "machine": machine.describe(),
-        **reference,
+        **reference.fields(seconds),
     }
 
 
@@ -110,9 +102,7 @@ def main(argv):
         model, batch, jit = FLAGS.measure.split(",")
         print(json.dumps(measure(model, int(batch), jit == "true")))
         return
-    if FLAGS.reference:
-        FLAGS.reference_s = reference_step.yardstick()
-        print(json.dumps({"reference_s": FLAGS.reference_s, "machine": machine.describe()}), flush=True)
+    reference.measure_first(machine.describe())
     for model in FLAGS.models:
         for batch in FLAGS.batches:
             for jit in FLAGS.jit:
@@ -124,7 +114,7 @@ def main(argv):
                     f"--steps={FLAGS.steps}",
                     f"--generator_only={FLAGS.generator_only}",
                     f"--mixed_precision={FLAGS.mixed_precision}",
-                    *([f"--reference_s={FLAGS.reference_s}"] if FLAGS.reference_s else []),
+                    *reference.passed_on(),
                 ]
                 result = subprocess.run(command, capture_output=True, text=True)
                 if result.returncode != 0:
