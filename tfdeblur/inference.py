@@ -14,7 +14,7 @@ GIB = 2**30
 # The side of the square input the memory of a generator is estimated at (`MemoryModel`), and the
 # peak bytes the runtime needs per byte the graph holds: kernels' scratch buffers and the order
 # ops happen to run in are not in the graph (benchmarks/memory.py compares the two).
-MEASURED_SIDE = 384
+ESTIMATED_SIDE = 384
 MEMORY_MARGIN = 3.0
 # Ops whose outputs share their input's buffer or a variable's, or are held before the image runs.
 _NOT_ALLOCATING = {"Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "Reshape", "StopGradient"}
@@ -39,7 +39,7 @@ class MemoryModel:
 
     Estimated from the generator's graph, the same way on every CPU and without
     running it: the generator of the config (random weights; the same shapes as the
-    trained one) is traced on a `MEASURED_SIDE`^2 input, and `graph_peak_bytes` replays
+    trained one) is traced on a `ESTIMATED_SIDE`^2 input, and `graph_peak_bytes` replays
     its ops in order, each output held from the op that makes it to its last
     consumer. The largest total held at once, per pixel, times `MEMORY_MARGIN`,
     covers TensorFlow's CPU runtimes with and without oneDNN (whose allocator may
@@ -63,9 +63,9 @@ class MemoryModel:
 
 @functools.lru_cache(maxsize=8)
 def _graph_bytes_per_pixel(config):
-    """The graph's peak bytes per pixel of the generator of `config` on a `MEASURED_SIDE`^2 input."""
+    """The graph's peak bytes per pixel of the generator of `config` on a `ESTIMATED_SIDE`^2 input."""
     generator = build_generator(config)
-    side = padded_side(MEASURED_SIDE, input_multiple(config))
+    side = padded_side(ESTIMATED_SIDE, input_multiple(config))
     run = tf.function(lambda images: generator(images, training=False))
     graph = run.get_concrete_function(tf.TensorSpec([1, side, side, 3])).graph
     return graph_peak_bytes(graph) / side**2
