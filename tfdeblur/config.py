@@ -104,7 +104,7 @@ class TrainConfig(Config):
         "imagenet",
         "VGG19 weights: 'imagenet' (Keras download/cache), a local .h5 path, or 'random' (smoke tests only).",
     )
-    jit_compile: bool = setting(False, "Compile the train step with XLA (measure first: see README).")
+    jit_compile: bool = setting(False, "Compile the train step with XLA (measure first: see docs/speed.md).")
     strategy: str = setting("auto", "tf.distribute strategy (auto: TPU, else GPUs, else CPU).")
     mixed_precision: str = setting(
         "float32", "Keras dtype policy (float16 adds loss scaling; auto: bfloat16 where the CPU has it)."

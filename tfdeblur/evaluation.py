@@ -1,6 +1,6 @@
 """Evaluating a generator on a dataset of full-size pairs, and writing the report.
 
-The report (README, "Evaluation"): `metrics.json` (means over images of `psnr`, `ssim`,
+The report (README, "Evaluate"): `metrics.json` (means over images of `psnr`, `ssim`,
 the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.metrics`), the blurred
 input's `input_psnr`, `input_ssim`, plus `num_images`), `metrics.md` (a markdown
 table row),

@@ -156,7 +156,7 @@ def learning_rate(train):
     """The schedule of `train`: constant, then linear decay to 0 from `decay_start * train_steps`.
 
     It is always the schedule of the current `train_steps`: a run resumed with more
-    steps continues as if planned that long from the start (README, "Resuming").
+    steps continues as if planned that long from the start (README, "The quickstart").
     """
     return ConstantThenLinearDecay(
         train.learning_rate, train.train_steps, decay_start=round(train.decay_start * train.train_steps)

@@ -3,7 +3,7 @@
 Training writes it next to the checkpoints (`checkpoints/config.json`), so
 `evaluate`, `deblur` and `export` rebuild the exact network from a checkpoint
 directory. Each field is the command-line flag of the same name, and each
-technique of the paper is one switch (README, "The paper's models").
+technique of the paper is one switch (docs/models.md).
 """
 
 import dataclasses
