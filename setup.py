@@ -15,7 +15,7 @@ setup(
     packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
     # `tfdeblur <command>`: train, evaluate, deblur, export... (tfdeblur.tools).
     entry_points={"console_scripts": ["tfdeblur = tfdeblur.tools:main"]},
-    # The shipped models (`tfdeblur.pretrained`): `demo`, which `tfdeblur deblur` uses without a checkpoint.
+    # The shipped models (`tfdeblur.checkpoints.pretrained`): `demo`, used by `tfdeblur deblur`.
     package_data={"tfdeblur": ["weights/*/*"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",

@@ -36,17 +36,12 @@ import numpy as np  # noqa: E402
 import reference  # noqa: E402
 from absl import app, flags  # noqa: E402
 
-from tfdeblur import (  # noqa: E402
-    distribute,
-    experiment,
-    litert_format,
-    onnx_format,
-    paper,
-    pretrained,
-    serving,
-)
-from tfdeblur.inference import TiledRestorer  # noqa: E402
+from tfdeblur import paper  # noqa: E402
+from tfdeblur.checkpoints import pretrained  # noqa: E402
+from tfdeblur.deploy import litert_format, onnx_format, serving  # noqa: E402
+from tfdeblur.deploy.inference import TiledRestorer  # noqa: E402
 from tfdeblur.models import attention_tile, build_generator  # noqa: E402
+from tfdeblur.training import distribute, experiment  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", ["pix2pix", "rir", "deblurgan", "demo"], "Row flagfile names, or demo.")

@@ -28,9 +28,10 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from tfdeblur import data, experiment, machine, paper
+from tfdeblur import data, machine, paper
 from tfdeblur.data import pipeline, synthetic
 from tfdeblur.data.sources import folder
+from tfdeblur.training import experiment
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("sources", ["embedded", "synthetic", "folder", "blur_crop"], "What to time.")

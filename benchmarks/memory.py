@@ -1,7 +1,7 @@
 r"""Inference memory, estimated and measured: `python benchmarks/memory.py [--models=demo,deblurgan]`.
 
 Prints one JSON line per model, image size and oneDNN setting: the bytes
-`tfdeblur.inference.MemoryModel` budgets for the image (what `tfdeblur deblur`
+`tfdeblur.deploy.inference.MemoryModel` budgets for the image (what `tfdeblur deblur`
 compares with `--max_memory`) beside the peak TensorFlow's allocator reports
 while the generator runs on it, and their ratio (`estimate_over_peak` >= 1: the
 budget holds). Each measurement runs in its own process with
@@ -29,9 +29,11 @@ def measure(model, height, width):
     """One JSON-able record: the estimate and the allocator's peak for one [height, width] image."""
     import tensorflow as tf
 
-    from tfdeblur import experiment, machine, paper, pretrained
-    from tfdeblur.inference import MemoryModel
+    from tfdeblur import machine, paper
+    from tfdeblur.checkpoints import pretrained
+    from tfdeblur.deploy.inference import MemoryModel
     from tfdeblur.models import build_generator
+    from tfdeblur.training import experiment
 
     if model in pretrained.SHIPPED:
         generator, config = pretrained.load_model(model)

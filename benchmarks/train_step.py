@@ -30,8 +30,9 @@ import reference  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags  # noqa: E402
 
-from tfdeblur import distribute, experiment, paper  # noqa: E402
+from tfdeblur import paper  # noqa: E402
 from tfdeblur.paper import EXPERIMENTS as ROWS  # noqa: E402
+from tfdeblur.training import distribute, experiment  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", sorted(ROWS), "Row flagfile names.")

@@ -19,8 +19,8 @@ tf.config.set_logical_device_configuration(
 import keras  # noqa: E402 (after the device configuration)
 import numpy as np  # noqa: E402
 
-from tfdeblur.gan import GAN  # noqa: E402
 from tfdeblur.models import ModelConfig, build_discriminator, build_generator  # noqa: E402
+from tfdeblur.training.gan import GAN  # noqa: E402
 
 STEPS = 3
 GLOBAL_BATCH = 4

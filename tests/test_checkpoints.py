@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdeblur import experiment
-from tfdeblur.checkpoints import TrainingCheckpoint, load_generator, write_or_check_configs
+from tfdeblur.checkpoints.runs import TrainingCheckpoint, load_generator, write_or_check_configs
 from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
-from tfdeblur.gan import GAN
 from tfdeblur.models import ModelConfig, build_discriminator, build_generator
-from tfdeblur.tools.train import initialise_generator
+from tfdeblur.training import experiment
+from tfdeblur.training.gan import GAN
+from tfdeblur.training.loop import initialise_generator
 
 
 def test_generator_round_trips_through_keras_file(tiny_config, tmp_path):

@@ -3,12 +3,13 @@ import pytest
 import scipy.signal
 import tensorflow as tf
 
-from tfdeblur import data, metrics
+from tfdeblur import data
 from tfdeblur.data import synthetic
 from tfdeblur.data.blur import GAMMA, RESPONSES, blur
 from tfdeblur.data.kernels import random_kernel, random_kernels
 from tfdeblur.data.sources import embedded
 from tfdeblur.errors import InputError
+from tfdeblur.evaluation import metrics
 
 
 def _reference_blur(sharp, kernel, noise_std=0.0, seed=(0, 0), padding="VALID", convolve=None, gamma=GAMMA):

@@ -13,11 +13,11 @@ import tensorflow as tf
 
 from tests.conftest import REPO, run_module
 from tests.fixtures import write_png, write_video
-from tfdeblur import pretrained
+from tfdeblur.checkpoints import pretrained
 from tfdeblur.data.files import read_image
+from tfdeblur.deploy.inference import MemoryModel, graph_peak_bytes
 from tfdeblur.errors import InputError
-from tfdeblur.inference import MemoryModel, graph_peak_bytes
-from tfdeblur.metrics import psnr
+from tfdeblur.evaluation.metrics import psnr
 from tfdeblur.tools import deblur
 
 

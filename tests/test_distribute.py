@@ -15,13 +15,13 @@ import pytest
 import tensorflow as tf
 
 from tests.conftest import REPO, TINY, TINY_FLAGS, runs_bfloat16
-from tfdeblur import distribute
-from tfdeblur.callbacks import SaveCheckpoint, StopOnNonFinite
-from tfdeblur.checkpoints import TrainingCheckpoint
+from tfdeblur.checkpoints.runs import TrainingCheckpoint
 from tfdeblur.errors import InputError, TrainingDiverged
-from tfdeblur.gan import GAN
-from tfdeblur.losses import PerceptualLoss, l1_loss
 from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.training import distribute
+from tfdeblur.training.callbacks import SaveCheckpoint, StopOnNonFinite
+from tfdeblur.training.gan import GAN
+from tfdeblur.training.losses import PerceptualLoss, l1_loss
 
 
 @pytest.mark.parametrize("adversarial", ["lsgan", "wgan-gp"])

@@ -12,9 +12,10 @@ import pytest
 import tensorflow as tf
 
 from tests.conftest import REPO, run_module
-from tfdeblur import experiment, paper
+from tfdeblur import paper
 from tfdeblur.models import build_generator
-from tfdeblur.tools.train import initialise_generator
+from tfdeblur.training import experiment
+from tfdeblur.training.loop import initialise_generator
 
 ROWS = sorted(
     set(glob.glob(os.path.join(REPO, "experiments", "*.cfg")))

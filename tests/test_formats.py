@@ -13,8 +13,9 @@ from ai_edge_litert.interpreter import Interpreter
 from tests.conftest import run_module
 from tests.fixtures import write_png
 from tests.test_serving import FAMILIES
-from tfdeblur import litert_format, onnx_format, pretrained, serving
+from tfdeblur.checkpoints import pretrained
 from tfdeblur.data.files import read_image
+from tfdeblur.deploy import litert_format, onnx_format, serving
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.layers.padding import padded_side
@@ -99,7 +100,7 @@ def test_the_shipped_model_exports_to_every_format(tmp_path):
     tile = litert_format.DEFAULT_TILE
     for dtype in litert_format.DTYPES:
         litert_format.export(generator, config, str(tmp_path / dtype), tile, dtype)
-        # float16 too: shipped weights are stored as float16 (tfdeblur.pretrained), so exactly kept.
+        # float16 too: shipped weights are stored as float16 (checkpoints.pretrained), so exactly kept.
         assert _litert_gap(generator, str(tmp_path / dtype), tile)[0] <= 1e-4
     sizes = {
         dtype: os.path.getsize(tmp_path / dtype / litert_format.MODEL_NAME) for dtype in litert_format.DTYPES

@@ -12,7 +12,7 @@ from tfdeblur import data
 from tfdeblur.data import clips
 from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
-from tfdeblur.metrics import psnr
+from tfdeblur.evaluation.metrics import psnr
 
 SHARED_FRAMES = os.path.join(REPO, "..", "shared", "data", "gopro_frames", "GOPR0477_11_00")
 

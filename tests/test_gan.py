@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur.gan import GAN
-from tfdeblur.losses import l1_loss
 from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.training.gan import GAN
+from tfdeblur.training.losses import l1_loss
 
 
 def _gan(config, learning_rate=2e-4):

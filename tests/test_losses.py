@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from tfdeblur.errors import InputError
-from tfdeblur.losses import PerceptualLoss, WGANGPLoss, gradient_penalty, l1_loss, l2_loss
+from tfdeblur.training.losses import PerceptualLoss, WGANGPLoss, gradient_penalty, l1_loss, l2_loss
 
 
 def test_content_losses_are_element_means():

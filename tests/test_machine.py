@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from tfdeblur import distribute, machine
+from tfdeblur import machine
+from tfdeblur.training import distribute
 
 CPUINFO = """processor\t: 0
 vendor_id\t: AuthenticAMD

@@ -5,7 +5,7 @@ import skimage.data
 import tensorflow as tf
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from tfdeblur import metrics
+from tfdeblur.evaluation import metrics
 
 
 def _skimage_ssim(image, reference):

@@ -8,11 +8,11 @@ import pytest
 import skimage.data
 import tensorflow as tf
 
+from tfdeblur.deploy.inference import TiledRestorer
 from tfdeblur.errors import InputError
-from tfdeblur.evaluation import evaluate
-from tfdeblur.inference import TiledRestorer
+from tfdeblur.evaluation.metrics import psnr
+from tfdeblur.evaluation.report import evaluate
 from tfdeblur.layers import ReflectPadToMultiple
-from tfdeblur.metrics import psnr
 from tfdeblur.models import (
     ModelConfig,
     attention_tile,

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, TINY, run_module
-from tfdeblur import experiment, pretrained
+from tfdeblur.checkpoints import pretrained
 from tfdeblur.errors import InputError
 from tfdeblur.models import build_generator
+from tfdeblur.training import experiment
 
 
 def test_save_and_load_round_trip_in_float16(tmp_path):

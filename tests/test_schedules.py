@@ -1,6 +1,6 @@
 import pytest
 
-from tfdeblur.schedules import ConstantThenLinearDecay
+from tfdeblur.training.schedules import ConstantThenLinearDecay
 
 
 def test_constant_then_linear_decay_to_zero():

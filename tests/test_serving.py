@@ -18,11 +18,12 @@ from tensorflow_serving.config import model_server_config_pb2
 
 from tests.conftest import REPO, TINY, run_module, runs_bfloat16
 from tests.fixtures import write_png
-from tfdeblur import pretrained, serving
+from tfdeblur.checkpoints import pretrained
 from tfdeblur.data.files import read_image
+from tfdeblur.deploy import serving
+from tfdeblur.evaluation.metrics import psnr
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.layers import BATCHNORM_STATISTICS
-from tfdeblur.metrics import psnr
 from tfdeblur.models import ModelConfig, build_generator
 from tfdeblur.tools import client
 

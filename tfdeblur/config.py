@@ -1,6 +1,6 @@
 """Settings as typed, frozen dataclasses, saved as JSON with a run and compared on resume.
 
-Every field is one command-line flag of the same name (see `tfdeblur.experiment`),
+Every field is one command-line flag of the same name (see `tfdeblur.training.experiment`),
 declared with `setting(default, help)`. A `Config` loads from JSON with one-line
 errors naming the file, and lists how it differs from another (`differences`).
 `TrainConfig` holds every training setting; `tfdeblur.models.ModelConfig` the networks.

@@ -1,7 +1,7 @@
 """Clips of consecutive frames: a folder of images sorted by name, or a video file.
 
 Videos (`.mp4`, `.mov`, ...: a phone's slow-motion clip) are decoded with PyAV
-(`tfdeblur.video`), one frame at a time, so a long clip streams through
+(`tfdeblur.data.video`), one frame at a time, so a long clip streams through
 evaluation and `synthesize` without being held in memory. Every problem is an
 `InputError` naming the folder, file or frame.
 """
@@ -9,7 +9,7 @@ evaluation and `synthesize` without being held in memory. Every problem is an
 import dataclasses
 import os
 
-from tfdeblur import video
+from tfdeblur.data import video
 from tfdeblur.data.files import check_images, image_files, read_image, read_images, split_folder
 from tfdeblur.errors import InputError
 

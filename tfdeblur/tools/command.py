@@ -76,7 +76,7 @@ def define_model_flags(batchnorm_statistics=True):
 
 def load_model():
     """(generator, config) of --checkpoint, with --batchnorm_statistics when given."""
-    from tfdeblur import pretrained  # TensorFlow: not for `tfdeblur` alone
+    from tfdeblur.checkpoints import pretrained  # TensorFlow: not for `tfdeblur` alone
 
     statistics = flags.FLAGS["batchnorm_statistics"]
     return pretrained.load_model(flags.FLAGS.checkpoint, statistics.value if statistics.present else None)
@@ -107,7 +107,7 @@ def _flag_name(argument):
 def _help(tool):
     """The tool's docstring, then its own flags and the experiment flags it reads."""
     sections = [tool.__doc__.strip()]
-    for module in (tool.__name__, "tfdeblur.experiment"):
+    for module in (tool.__name__, "tfdeblur.training.experiment"):
         text = flags.FLAGS.module_help(module)
         if text.strip():
             sections.append(text)

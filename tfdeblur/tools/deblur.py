@@ -5,14 +5,14 @@ globs. OUT: a file when there is one input, else a folder (created), where each
 result keeps its input's name. Images come out same-size uint8 in the input's
 format (BMP is written as PNG) unless `--format` says otherwise; videos frame by
 frame, encoded with the input's codec, frame rate, size and pixel format
-(`tfdeblur.video`, PyAV; audio is not carried over). The model: a training run or
+(`tfdeblur.data.video`, PyAV; audio is not carried over). The model: a training run or
 packed model (`--checkpoint`), or an export run by its own runtime: a SavedModel
 (`--saved_model`), ONNX (`--onnx`, ONNX Runtime) or LiteRT (`--litert`, its
 interpreter, always in tiles of its fixed side). Without one, the model shipped
-with the package (`tfdeblur.pretrained`).
+with the package (`tfdeblur.checkpoints.pretrained`).
 
 Any size: generators pad to their stride and crop back. An image runs whole when
-the generator's memory for it fits `--max_memory` (`tfdeblur.inference.MemoryModel`,
+the generator's memory for it fits `--max_memory` (`tfdeblur.deploy.inference.MemoryModel`,
 estimated from the model's graph), so its output is exactly the exported models';
 larger ones run in overlapping tiles of the largest side that fits, with blended
 seams. `--tile=N` forces tiles of side N for images with a side over N, `--tile=0`
@@ -32,12 +32,14 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur import distribute, litert_format, onnx_format, serving, video
+from tfdeblur.data import video
 from tfdeblur.data.files import EXTENSIONS, image_files, read_image
+from tfdeblur.deploy import litert_format, onnx_format, serving
+from tfdeblur.deploy.inference import GIB, MemoryModel, TiledRestorer
 from tfdeblur.errors import InputError
-from tfdeblur.inference import GIB, MemoryModel, TiledRestorer
 from tfdeblur.models import attention_tile
 from tfdeblur.tools import command
+from tfdeblur.training import distribute
 
 POSITIONAL = True
 FLAGS = flags.FLAGS

@@ -17,11 +17,13 @@ import sys
 
 from absl import flags
 
-from tfdeblur import data, experiment, pretrained
+from tfdeblur import data
+from tfdeblur.checkpoints import pretrained
 from tfdeblur.errors import InputError
-from tfdeblur.evaluation import evaluate, format_summary, write_report
+from tfdeblur.evaluation.report import evaluate, format_summary, write_report
 from tfdeblur.models import ModelConfig, attention_tile
 from tfdeblur.tools import command
+from tfdeblur.training import experiment
 
 POSITIONAL = False
 FLAGS = flags.FLAGS

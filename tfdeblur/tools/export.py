@@ -2,10 +2,10 @@ r"""Exports a generator: `tfdeblur export --checkpoint=D --export_dir=S [--forma
 
 `--format=saved_model` (default): `S` is a TF Serving version directory,
 `export/<model_name>/<version>/`, with the signatures `serving_default` (uint8),
-`deblur_float` and `deblur_bytes` (`tfdeblur.serving`). `--format=onnx`: `S` gets
-`model.onnx` (uint8) and `model_float.onnx`, any batch and size (`tfdeblur.onnx_format`).
+`deblur_float` and `deblur_bytes` (`tfdeblur.deploy.serving`). `--format=onnx`: `S` gets
+`model.onnx` (uint8) and `model_float.onnx`, any batch and size (`tfdeblur.deploy.onnx_format`).
 `--format=litert`: `S` gets `model.tflite`, one `--tile`^2 float tile, float32 or
-float16 weights (`--litert_dtype`; `tfdeblur.litert_format`). Without `--checkpoint`,
+float16 weights (`--litert_dtype`; `tfdeblur.deploy.litert_format`). Without `--checkpoint`,
 exports the model shipped with the package. An existing export is never overwritten.
 `--mixed_precision=mixed_bfloat16` computes in bfloat16 inside a SavedModel
 (inputs and outputs keep their dtypes).
@@ -15,9 +15,10 @@ import os
 
 from absl import flags
 
-from tfdeblur import distribute, litert_format, onnx_format, serving
+from tfdeblur.deploy import litert_format, onnx_format, serving
 from tfdeblur.errors import InputError
 from tfdeblur.tools import command
+from tfdeblur.training import distribute
 
 POSITIONAL = False
 FLAGS = flags.FLAGS

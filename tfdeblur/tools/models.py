@@ -6,8 +6,8 @@ that is deployed), after a line with the discriminator's.
 
 from absl import flags
 
-from tfdeblur import experiment
 from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.training import experiment
 
 POSITIONAL = False
 FLAGS = flags.FLAGS

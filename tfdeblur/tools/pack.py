@@ -1,6 +1,6 @@
 r"""Packs a model for shipping: `tfdeblur pack --checkpoint=D --output_dir=O [--datasets=...]`.
 
-Writes `config.json` and float16 `generator.npz` (see `tfdeblur.pretrained`)
+Writes `config.json` and float16 `generator.npz` (see `tfdeblur.checkpoints.pretrained`)
 to `--output_dir`, then evaluates the packed weights, as they will be loaded,
 on each of `--datasets` (`test` splits) and writes `metrics.json` beside them:
 one summary per dataset, as `tfdeblur evaluate` prints it.
@@ -11,8 +11,9 @@ import os
 
 from absl import flags
 
-from tfdeblur import data, pretrained
-from tfdeblur.evaluation import evaluate, format_summary, summarize
+from tfdeblur import data
+from tfdeblur.checkpoints import pretrained
+from tfdeblur.evaluation.report import evaluate, format_summary, summarize
 
 POSITIONAL = False
 FLAGS = flags.FLAGS

@@ -13,7 +13,7 @@ import tensorflow as tf
 from absl import flags
 
 from tfdeblur.errors import InputError
-from tfdeblur.figures import saved_figure
+from tfdeblur.evaluation.figures import saved_figure
 
 POSITIONAL = False
 FLAGS = flags.FLAGS

@@ -27,7 +27,7 @@ import numpy as np
 from absl import app, flags
 
 from tfdeblur.errors import InputError
-from tfdeblur.figures import saved_figure
+from tfdeblur.evaluation.figures import saved_figure
 from tfdeblur.paper import EXPERIMENTS as ROW_NAMES
 from tfdeblur.paper import EXPERIMENTS_DIR, ROWS
 from tfdeblur.tools import command
@@ -113,7 +113,7 @@ def write_table(results, path):
         "",
         f"Ours: `--dataset={FLAGS.dataset}`, budget `{FLAGS.budget}` ({budget_note}); "
         "paper: GoPro, 300 epochs. PSNR on uint8 RGB; SSIM per channel (11x11, sigma 1.5); "
-        "SSIM (3-D) is the MATLAB-style variant (tfdeblur.metrics).",
+        "SSIM (3-D) is the MATLAB-style variant (tfdeblur.evaluation.metrics).",
     ]
     if FLAGS.budget == "smoke":
         lines.append("Perceptual rows used random VGG19 weights in this smoke run.")

@@ -12,23 +12,14 @@ the run's model and training settings, except `TrainConfig.RESUMABLE` ones:
 `--train_steps` (train further: the learning rate follows the schedule of the
 new total from the step reached), `--steps_per_epoch`, `--strategy`,
 `--jit_compile`, `--data_dir` and `--manual_dir`. `--strategy` spreads training
-over GPUs, workers or a TPU (`tfdeblur.distribute`); a loss that becomes NaN or
+over GPUs, workers or a TPU (`tfdeblur.training.distribute`); a loss that becomes NaN or
 infinite stops the run, keeping the last good checkpoint.
 """
 
-import datetime
-import math
-import os
-
-import keras
 from absl import flags
 
-from tfdeblur import data, distribute, experiment, machine, pretrained
-from tfdeblur.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
-from tfdeblur.checkpoints import TrainingCheckpoint, checkpoint_dir, write_or_check_configs
-from tfdeblur.errors import InputError
-from tfdeblur.evaluation import evaluate, format_summary, write_report
-from tfdeblur.models import attention_tile
+from tfdeblur.training import experiment
+from tfdeblur.training.loop import train
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
@@ -43,103 +34,3 @@ def main(argv):
     del argv
     run = experiment.Experiment.from_flags(FLAGS)
     train(run, FLAGS.output_dir, FLAGS.flags_into_string())
-
-
-def train(run, output_dir, flags_text=""):
-    """Trains (or resumes) `run`, an `Experiment`, in `output_dir`, then evaluates it."""
-    model_config, config = run.model, run.train
-    strategy = distribute.make_strategy(config.strategy)
-    precision = distribute.set_precision(config.mixed_precision)
-    chief = distribute.is_chief(strategy)
-    checkpoints = checkpoint_dir(output_dir)
-    if chief:
-        for name, (old, new) in write_or_check_configs(checkpoints, model_config, config).items():
-            print(f"note: resuming with --{name}={new} (was {old})")
-        _log_flags(output_dir, flags_text)
-
-    keras.utils.set_random_seed(config.seed)
-    with strategy.scope():
-        gan = experiment.build_gan(run)
-        gan.compile(
-            generator_optimizer=experiment.optimizer(config, precision),
-            discriminator_optimizer=experiment.optimizer(config, precision),
-            jit_compile=config.jit_compile,
-        )
-        # Other workers write their (identical) checkpoints aside; all restore the chief's.
-        checkpoint = TrainingCheckpoint(gan, checkpoints, chief=chief)
-        latest = checkpoint.restore_latest()
-    step = int(gan.optimizer.iterations.numpy())
-    if latest:
-        print(f"Resuming from {latest} at step {step}")
-        print(f"Learning rate at step {step}: {float(experiment.learning_rate(config)(step)):.3g}")
-    elif config.init_from:
-        initialise_generator(gan.generator, model_config, config.init_from)
-        print(f"Generator initialised from {config.init_from}")
-
-    locations = {"data_dir": config.data_dir, "manual_dir": config.manual_dir}
-    test_pairs = data.evaluation_pairs(config.evaluation_dataset, **locations)
-    tile = attention_tile(model_config)  # full-size frames exceed self-attention's memory budget
-    if step < config.train_steps:
-        # A resumed run draws new crops rather than replaying the first ones.
-        data_seed = config.seed + 7919 * step
-        pairs = data.train_pairs(config.dataset, config.crop_size, seed=data_seed, **locations)
-        steps_per_epoch = min(config.steps_per_epoch, config.train_steps)
-        # Only the chief validates and logs (other workers would write beside it).
-        validate = None
-        if chief:
-            validate = Validate(
-                test_pairs,
-                log_dir=os.path.join(output_dir, "logs"),
-                samples_dir=os.path.join(output_dir, "samples"),
-                tile=tile,
-            )
-        gan.fit(
-            data.training_batches(pairs, config.batch_size, seed=data_seed),
-            epochs=math.ceil(config.train_steps / steps_per_epoch),
-            initial_epoch=step // steps_per_epoch,
-            steps_per_epoch=steps_per_epoch,
-            shuffle=False,
-            callbacks=[
-                StopOnNonFinite(checkpoint),  # first: a NaN step is never checkpointed
-                StopAtStep(config.train_steps),
-                SaveCheckpoint(checkpoint),
-                *([validate] if validate else []),
-            ],
-        )
-    else:
-        print(f"Already trained to step {step} (--train_steps={config.train_steps})")
-    if not chief:
-        return
-
-    records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
-    model = os.path.basename(os.path.normpath(output_dir))
-    dataset = f"{config.evaluation_dataset}/test"
-    summary = write_report(records, examples, output_dir, model=model, dataset=dataset)
-    print(f"Held-out {dataset}: {format_summary(summary)}")
-    print(f"Wrote {os.path.join(output_dir, 'metrics.json')}")
-
-
-def initialise_generator(generator, model_config, source):
-    """Copies the generator weights of `source` (a shipped model's name, a packed model or a run) into
-    `generator`; InputError naming `source` if its architecture differs from `model_config`."""
-    loaded, loaded_config = pretrained.load_model(source)
-    differences = {
-        name: values
-        for name, values in loaded_config.differences(model_config).items()
-        # only G is copied, and its weights are the same at any number of scales
-        if not name.startswith("discriminator") and name not in ("conditional", "generator_scales")
-    }
-    if differences:
-        changed = ", ".join(f"--{name}={new} (it has {old})" for name, (old, new) in differences.items())
-        raise InputError(f"--init_from={source}: another architecture: {changed}")
-    generator.set_weights(loaded.get_weights())
-
-
-def _log_flags(output_dir, flags_text):
-    """Appends this invocation's flags, with the machine and kernels it ran on, to `flags.txt`: a
-    resumed run keeps every command's."""
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    cpu = machine.describe()
-    kernels = "oneDNN on" if cpu["onednn"] else "oneDNN off"
-    with open(os.path.join(output_dir, "flags.txt"), "a") as file:
-        file.write(f"# tfdeblur train, started {started} on {cpu['cpu']} ({kernels})\n{flags_text}\n")

@@ -18,8 +18,8 @@ import os
 import keras
 import tensorflow as tf
 
-from tfdeblur import exports
 from tfdeblur.data.files import decode
+from tfdeblur.deploy import formats
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.models import ModelConfig
@@ -30,7 +30,7 @@ CONFIG_PATH = os.path.join("assets.extra", "config.json")
 
 def export(generator, config, export_dir):
     """Writes `generator` (built from `config`) as a SavedModel with the three `SIGNATURES`."""
-    exports.check_new(export_dir, ["saved_model.pb"])
+    formats.check_new(export_dir, ["saved_model.pb"])
 
     def restore(images):
         return generator(images, training=False)

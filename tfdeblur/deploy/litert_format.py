@@ -3,7 +3,7 @@
 LiteRT's GPU and NNAPI delegates need static shapes, so the model takes one float32
 tile `images` [1, T, T, 3] in [-1, 1] and returns the same (T a multiple of the
 generator's stride); apps cover a photo with overlapping tiles, as
-`tfdeblur deblur --litert` does (`tfdeblur.inference.TiledRestorer`), padding edge
+`tfdeblur deblur --litert` does (`tfdeblur.deploy.inference.TiledRestorer`), padding edge
 tiles by reflection. The graph holds TFLite builtin ops only (no Flex delegate).
 Weights are float32 or float16 (`DTYPES`): float16 halves the file; the CPU
 interpreter computes in float32 from them, GPU delegates in float16.
@@ -16,8 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur import exports
-from tfdeblur.checkpoints import CONFIG_NAME
+from tfdeblur.checkpoints.runs import CONFIG_NAME
+from tfdeblur.deploy import formats
 from tfdeblur.errors import InputError
 from tfdeblur.layers.padding import ReflectPadToMultiple
 from tfdeblur.models import ModelConfig, attention_tile, input_multiple
@@ -39,7 +39,7 @@ def check_tile(config, tile):
 def export(generator, config, export_dir, tile=DEFAULT_TILE, dtype="float32"):
     """Writes `MODEL_NAME` (a `tile`^2 model with `dtype` weights) and `config.json` into `export_dir`."""
     check_tile(config, tile)
-    exports.check_new(export_dir, [MODEL_NAME])
+    formats.check_new(export_dir, [MODEL_NAME])
     with tempfile.TemporaryDirectory() as saved_model:
         archive = keras.export.ExportArchive()  # Keras's own path to LiteRT: a SavedModel first
         archive.track(generator)
@@ -53,7 +53,7 @@ def export(generator, config, export_dir, tile=DEFAULT_TILE, dtype="float32"):
         if dtype == "float16":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
             converter.target_spec.supported_types = [tf.float16]
-        with exports.naming_failures(generator, "LiteRT"):
+        with formats.naming_failures(generator, "LiteRT"):
             contents = converter.convert()
     os.makedirs(export_dir, exist_ok=True)
     with open(os.path.join(export_dir, MODEL_NAME), "wb") as file:

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur.errors import TrainingDiverged
-from tfdeblur.evaluation import HEADLINE_FIELDS, comparison_grid, evaluate, format_summary, summarize
+from tfdeblur.evaluation.report import HEADLINE_FIELDS, comparison_grid, evaluate, format_summary, summarize
 
 
 class StopAtStep(keras.callbacks.Callback):

@@ -14,11 +14,11 @@ import os
 
 import numpy as np
 
-from tfdeblur.checkpoints import CONFIG_NAME, load_generator
+from tfdeblur.checkpoints.runs import CONFIG_NAME, load_generator
 from tfdeblur.errors import InputError
 from tfdeblur.models import ModelConfig, build_generator
 
-WEIGHTS_DIR = os.path.join(os.path.dirname(__file__), "weights")
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "weights")
 # The models shipped in the package, by name (each a folder of WEIGHTS_DIR with its README).
 SHIPPED = ("demo",)
 DEFAULT = "demo"

@@ -1,7 +1,7 @@
 """Evaluating a generator on a dataset of full-size pairs, and writing the report.
 
 The report (README, "Evaluate"): `metrics.json` (means over images of `psnr`, `ssim`,
-the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.metrics`), the blurred
+the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.evaluation.metrics`), the blurred
 input's `input_psnr`, `input_ssim`, plus `num_images`), `metrics.md` (a markdown
 table row),
 `per_image.csv`, and `comparison.png` (blurred | restored | sharp).
@@ -15,9 +15,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur import metrics
-from tfdeblur.figures import saved_figure
-from tfdeblur.inference import TiledRestorer
+from tfdeblur.deploy.inference import TiledRestorer
+from tfdeblur.evaluation import metrics
+from tfdeblur.evaluation.figures import saved_figure
 
 # Metrics of the restored image, and of the blurred input (the baseline every table shows).
 RESTORED_METRICS = {

@@ -14,14 +14,15 @@ import typing
 import keras
 from absl import flags
 
-from tfdeblur import data, distribute, flagfiles
+from tfdeblur import data, flagfiles
 from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError
-from tfdeblur.gan import GAN
 from tfdeblur.layers import BATCHNORM_STATISTICS, NORMALIZATIONS
-from tfdeblur.losses import ADVERSARIAL_LOSSES, PerceptualLoss, l1_loss, l2_loss
 from tfdeblur.models import DISCRIMINATORS, GENERATORS, ModelConfig, build_discriminator, build_generator
-from tfdeblur.schedules import ConstantThenLinearDecay
+from tfdeblur.training import distribute
+from tfdeblur.training.gan import GAN
+from tfdeblur.training.losses import ADVERSARIAL_LOSSES, PerceptualLoss, l1_loss, l2_loss
+from tfdeblur.training.schedules import ConstantThenLinearDecay
 
 CHOICES = {
     "generator": GENERATORS,

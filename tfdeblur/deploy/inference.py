@@ -99,7 +99,7 @@ class TiledRestorer:
     `restore` maps float [-1, 1] batches to restored ones in inference mode
     (BatchNorm statistics frozen, dropout off: bug 1 of the paper's code,
     docs/paper-notes.md, defect 1): `functools.partial(generator, training=False)`, or the
-    `restore` of an exported SavedModel (`tfdeblur.serving.load`). It is traced
+    `restore` of an exported SavedModel (`tfdeblur.deploy.serving.load`). It is traced
     once for all sizes (generators pad to their stride inside). Memory is bounded by the tile, not
     the image (self-attention maps, 4000x3000 photos). Tile outputs are averaged
     with weights that ramp down over the `overlap` band, so no seam shows.

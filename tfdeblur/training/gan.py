@@ -16,7 +16,7 @@ optimizers' loss scale (`scale_loss`), which `LossScaleOptimizer.apply` undoes.
 import keras
 import tensorflow as tf
 
-from tfdeblur.losses import adversarial_loss, gradient_penalty, l1_loss
+from tfdeblur.training.losses import adversarial_loss, gradient_penalty, l1_loss
 
 
 class GAN(keras.Model):

@@ -1,7 +1,7 @@
 """ONNX exports of a generator, run with ONNX Runtime.
 
 `export` writes a directory holding two models with dynamic batch, height and
-width, the entry points of the SavedModel (`tfdeblur.serving`):
+width, the entry points of the SavedModel (`tfdeblur.deploy.serving`):
 
 - `model.onnx`: uint8 `images` [N, H, W, 3] -> uint8 `restored` (serving_default);
 - `model_float.onnx`: float32 `images` in [-1, 1] -> float32 `restored` (deblur_float);
@@ -17,8 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur import exports
-from tfdeblur.checkpoints import CONFIG_NAME
+from tfdeblur.checkpoints.runs import CONFIG_NAME
+from tfdeblur.deploy import formats
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.models import ModelConfig
@@ -41,7 +41,7 @@ class Uint8Deblur(keras.Model):
 
 def export(generator, config, export_dir):
     """Writes `MODELS` and the config of `generator` (built from `config`) into `export_dir`."""
-    exports.check_new(export_dir, list(MODELS))
+    formats.check_new(export_dir, list(MODELS))
     os.makedirs(export_dir, exist_ok=True)
     wrapped = Uint8Deblur(generator)
     wrapped(np.zeros([1, 8, 8, 3], np.uint8))  # built, as export requires
@@ -49,7 +49,7 @@ def export(generator, config, export_dir):
         model = wrapped if dtype == tf.uint8 else generator
         path = os.path.join(export_dir, name)
         signature = [tf.TensorSpec([None, None, None, 3], dtype, name="images")]
-        with exports.naming_failures(generator, "ONNX"):
+        with formats.naming_failures(generator, "ONNX"):
             model.export(path, format="onnx", input_signature=signature, opset_version=OPSET, verbose=False)
         _finish(path, generator)
     config.save(os.path.join(export_dir, CONFIG_NAME))
@@ -65,7 +65,7 @@ def _finish(path, generator):
     for node in model.graph.node:
         if not onnx.defs.has(node.op_type, node.domain):
             os.remove(path)
-            raise exports.unsupported(generator, "ONNX", node.op_type, node.name)
+            raise formats.unsupported(generator, "ONNX", node.op_type, node.name)
     (output,) = model.graph.output
     for node in model.graph.node:
         node.output[:] = ["restored" if name == output.name else name for name in node.output]

@@ -1,0 +1,1 @@
+"""Deployment: tiled inference, SavedModel (TF Serving), ONNX and LiteRT exports, video files."""

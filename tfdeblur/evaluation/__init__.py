@@ -1,0 +1,1 @@
+"""Evaluation: image-quality metrics, held-out reports and figures."""

@@ -1,0 +1,1 @@
+"""Training: the GAN and its losses, learning-rate schedules, callbacks, `tf.distribute`, the loop."""
