@@ -13,7 +13,21 @@ from tests.fixtures import write_gopro_tree
 from tfdeblur.tools import COMMANDS
 
 PACKAGE = os.path.join(REPO, "tfdeblur")
-LIBRARY = ("tfdeblur.layers", "tfdeblur.models", "tfdeblur.data")
+# The packages by role, lowest first: a module imports from its own rank and below only.
+# Ranked 0: the modules at the root that everything shares (errors, images, config...).
+ROLES = ("layers", ("models", "data"), "checkpoints", "deploy", "evaluation", "training")
+ENTRY_POINTS = ("tfdeblur.tools", "tfdeblur.__main__", *(f"tfdeblur.{name}" for name in COMMANDS))
+
+
+def _rank(module):
+    """The role rank of a library module (0: the shared root modules), None for a tool or entry point."""
+    if any(module == entry or module.startswith(entry + ".") for entry in ENTRY_POINTS):
+        return None
+    package = module.split(".")[1] if "." in module else ""
+    for rank, names in enumerate(ROLES, start=1):
+        if package in ((names,) if isinstance(names, str) else names):
+            return rank
+    return 0
 
 
 def _module_name(path):
@@ -70,13 +84,25 @@ def test_no_import_runs_up_from_the_library_to_a_tool():
     modules = _modules()
     graph = {name: _imports(path, modules) for name, path in modules.items()}
     assert "tfdeblur.tools.command" in graph["tfdeblur.train"]  # the reader sees imports
-    for start in (name for name in modules if name.startswith(LIBRARY)):
+    library = [name for name in modules if _rank(name) is not None]
+    assert {"tfdeblur.errors", "tfdeblur.training.loop", "tfdeblur.deploy.serving"} <= set(library)
+    for start in library:
         seen, pending = {start}, [start]
         while pending:
             for imported in graph[pending.pop()] - seen:
                 assert not imported.startswith("tfdeblur.tools"), f"{start} imports {imported}"
                 seen.add(imported)
                 pending.append(imported)
+
+
+def test_library_packages_import_only_their_own_role_and_those_below():
+    modules = _modules()
+    for name, path in modules.items():
+        if _rank(name) is None or name == "tfdeblur":
+            continue
+        for imported in _imports(path, modules) - {"tfdeblur"}:
+            rank = _rank(imported)
+            assert rank is None or rank <= _rank(name), f"{name} imports {imported}, a role above it"
 
 
 def test_every_command_is_a_tool_module():
