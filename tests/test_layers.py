@@ -117,7 +117,7 @@ def test_feedback_runs_the_lstm_cell_iteration_times():
         ChannelAttention(reduction=4),
         CannyEdges(2.0, 0.05, 0.3),
         ConvLSTMFeedback(5, iterations=3, kernel_size=5),
-        BatchNormalization(inference_statistics="batch", momentum=0.9),
+        BatchNormalization(batchnorm_statistics="batch", momentum=0.9),
     ],
     ids=lambda layer: type(layer).__name__,
 )
@@ -153,7 +153,7 @@ def test_canny_edges_take_rgb_images_only():
 
 def test_batch_statistics_at_inference_are_the_training_statistics_at_batch_1():
     features = tf.random.stateless_normal([1, 6, 5, 4], (0, 3)) * 3.0 + 2.0
-    per_image = normalization("batch", statistics="batch")
+    per_image = normalization("batch", batchnorm_statistics="batch")
     trained = per_image(features, training=True)
     np.testing.assert_allclose(per_image(features, training=False), trained, atol=1e-5)
     moving = normalization("batch")  # Keras's batch norm: the moving averages

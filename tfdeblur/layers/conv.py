@@ -60,14 +60,14 @@ def conv_block(
     norm,
     activation,
     name,
-    norm_statistics="moving",
+    batchnorm_statistics="moving",
     transpose=False,
     padding="same",
     spectral_norm=False,
     dropout=0.0,
 ):
     """conv -> `norm` -> dropout (if `dropout`) -> `activation` ("relu", "lrelu" (slope 0.2) or None).
-    A batch norm normalises with `norm_statistics` at inference (`normalization`).
+    A batch norm normalises with `batchnorm_statistics` at inference (`normalization`).
 
     Layers are named `{name}_conv` (`{name}_deconv` if `transpose`), `{name}_norm`,
     `{name}_dropout` and `{name}_{activation}`. The conv has a bias only without
@@ -83,7 +83,7 @@ def conv_block(
         spectral_norm=spectral_norm,
         name=f"{name}_deconv" if transpose else f"{name}_conv",
     )(x)
-    x = normalization(norm, name=f"{name}_norm", statistics=norm_statistics)(x)
+    x = normalization(norm, name=f"{name}_norm", batchnorm_statistics=batchnorm_statistics)(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
     if activation == "relu":

@@ -11,23 +11,23 @@ BATCHNORM_STATISTICS = ("moving", "batch")
 
 @keras.saving.register_keras_serializable(package="tfdeblur")
 class BatchNormalization(keras.layers.BatchNormalization):
-    """Batch norm whose inference normalises by `inference_statistics`: "moving" (Keras's) or
+    """Batch norm whose inference normalises by `batchnorm_statistics`: "moving" (Keras's) or
     "batch", each image by its own mean and variance over height and width, with the trained
     scale and shift: pix2pix's test-time batch statistics at batch size 1 (Isola et al. 2017,
     section 3.3), per image so that an image's result does not depend on its batch. Training is
     Keras's batch norm either way, so one checkpoint evaluates both ways."""
 
-    def __init__(self, inference_statistics="moving", **kwargs):
+    def __init__(self, batchnorm_statistics="moving", **kwargs):
         super().__init__(**kwargs)
-        if inference_statistics not in BATCHNORM_STATISTICS:
+        if batchnorm_statistics not in BATCHNORM_STATISTICS:
             raise ValueError(
-                f"Unknown batch norm statistics {inference_statistics!r}: "
+                f"Unknown batch norm statistics {batchnorm_statistics!r}: "
                 f"expected one of {BATCHNORM_STATISTICS}"
             )
-        self.inference_statistics = inference_statistics
+        self.batchnorm_statistics = batchnorm_statistics
 
     def call(self, inputs, training=None, mask=None):
-        if training or self.inference_statistics == "moving":
+        if training or self.batchnorm_statistics == "moving":
             return super().call(inputs, training=training, mask=mask)
         x = ops.cast(inputs, self.variable_dtype)  # statistics in float32 under mixed precision
         image_axes = [axis for axis in range(1, len(inputs.shape)) if axis != self.axis % len(inputs.shape)]
@@ -40,21 +40,21 @@ class BatchNormalization(keras.layers.BatchNormalization):
         return ops.cast(x, self.compute_dtype)
 
     def get_config(self):
-        return {**super().get_config(), "inference_statistics": self.inference_statistics}
+        return {**super().get_config(), "batchnorm_statistics": self.batchnorm_statistics}
 
 
-def normalization(kind, name=None, statistics="moving"):
+def normalization(kind, name=None, batchnorm_statistics="moving"):
     """Returns the normalisation layer `kind` ("batch", "instance" or "none").
 
     Batch norm takes its statistics over the global batch under `tf.distribute`
     (`synchronized`), so R replicas train as one device with the same global batch;
-    at inference it normalises with `statistics` (`BatchNormalization`). Instance
+    at inference it normalises with `batchnorm_statistics` (`BatchNormalization`). Instance
     norm is `GroupNormalization(groups=-1)` with PyTorch's epsilon 1e-5 and no affine
     parameters (docs/paper-notes.md, "Conventions"), as in DeblurGAN.
     """
     if kind == "batch":
         return BatchNormalization(
-            inference_statistics=statistics,
+            batchnorm_statistics=batchnorm_statistics,
             momentum=0.9,
             epsilon=1e-5,
             synchronized=True,

@@ -16,13 +16,14 @@ from tfdeblur.models.unet import unet_generator
 class Architecture(typing.NamedTuple):
     build: typing.Callable  # ModelConfig -> keras.Model
     stride: typing.Callable  # ModelConfig -> the side inputs are padded to a multiple of
+    settings: frozenset  # the ModelConfig fields `build` reads
 
 
 # The registry of generators, by `--generator` name; each module knows its own stride.
 GENERATOR_REGISTRY = {
-    "unet": Architecture(unet_generator, unet.input_stride),
-    "rir": Architecture(rir_generator, rir.input_stride),
-    "resnet": Architecture(resnet_generator, resnet.input_stride),
+    "unet": Architecture(unet_generator, unet.input_stride, unet.SETTINGS),
+    "rir": Architecture(rir_generator, rir.input_stride, rir.SETTINGS),
+    "resnet": Architecture(resnet_generator, resnet.input_stride, resnet.SETTINGS),
 }
 GENERATORS = tuple(GENERATOR_REGISTRY)
 DISCRIMINATORS = ("patchgan",)

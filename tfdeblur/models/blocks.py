@@ -19,6 +19,24 @@ from tfdeblur.layers import (
     SelfAttention,
 )
 
+# The `ModelConfig` fields these blocks read: the techniques every generator takes as switches.
+SHARED_SETTINGS = frozenset(
+    {
+        "edge_input",
+        "global_residual",
+        "encoder_attention",
+        "decoder_attention",
+        "attention_value_ratio",
+        "attention_max_positions",
+        "channel_attention",
+        "channel_reduction",
+        "generator_spectral_norm",
+        "generator_norm",
+        "batchnorm_statistics",
+        "generator_filters",
+    }
+)
+
 
 def generator_input(config, multiple):
     """The RGB `Input` and the network's input: with the edge channel if `edge_input`, padded."""

@@ -16,6 +16,7 @@ import keras
 
 from tfdeblur.layers import ConvLSTMFeedback, ReflectionPadding2D, conv, conv_block
 from tfdeblur.models.blocks import (
+    SHARED_SETTINGS,
     channel_attention,
     check_attention_strides,
     generator_input,
@@ -24,6 +25,8 @@ from tfdeblur.models.blocks import (
 )
 
 DOWNSAMPLINGS = 2
+# The `ModelConfig` fields `resnet_generator` reads.
+SETTINGS = SHARED_SETTINGS | {"generator_blocks", "dropout", "feedback_iterations"}
 
 
 def _conv_norm(x, filters, kernel_size, config, name, strides=1, transpose=False, padding="same", relu=True):
@@ -35,7 +38,7 @@ def _conv_norm(x, filters, kernel_size, config, name, strides=1, transpose=False
         transpose=transpose,
         padding=padding,
         norm=config.generator_norm,
-        norm_statistics=config.batchnorm_statistics,
+        batchnorm_statistics=config.batchnorm_statistics,
         activation="relu" if relu else None,
         spectral_norm=config.generator_spectral_norm,
         name=name,
@@ -61,7 +64,7 @@ def _residual_block(x, config, name):
 
 
 def resnet_generator(config, name="resnet_generator"):
-    """Builds the ResNet generator of `config`: [N, H, W, 3] in [-1, 1] -> same."""
+    """Builds the ResNet generator of `config` (its fields in `SETTINGS`): [N, H, W, 3] in [-1, 1] -> same."""
     filters = config.generator_filters
     widths = [filters * 2**level for level in range(1, DOWNSAMPLINGS + 1)]
     check_attention_strides(config, levels=DOWNSAMPLINGS)

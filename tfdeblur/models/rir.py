@@ -21,6 +21,7 @@ import keras
 
 from tfdeblur.layers import conv, conv_block
 from tfdeblur.models.blocks import (
+    SHARED_SETTINGS,
     channel_attention,
     check_attention_strides,
     generator_input,
@@ -54,7 +55,7 @@ def _residual_in_residual_level(x, filters, transpose, norm, config, name):
         2,
         transpose=transpose,
         norm=norm,
-        norm_statistics=config.batchnorm_statistics,
+        batchnorm_statistics=config.batchnorm_statistics,
         activation="relu",
         spectral_norm=sn,
         name=f"{name}_resample",
@@ -63,13 +64,17 @@ def _residual_in_residual_level(x, filters, transpose, norm, config, name):
     return keras.layers.Add(name=f"{name}_add")([y, shortcut])
 
 
+# The `ModelConfig` fields `rir_generator` reads.
+SETTINGS = SHARED_SETTINGS | {"generator_depth", "generator_max_filters"}
+
+
 def input_stride(config):
     """The side every input is padded to a multiple of: one halving per level."""
     return 2**config.generator_depth
 
 
 def rir_generator(config, name="rir_generator"):
-    """Builds the RiR generator of `config`: [N, H, W, 3] in [-1, 1] -> same."""
+    """Builds the RiR generator of `config` (its fields in `SETTINGS`): [N, H, W, 3] in [-1, 1] -> same."""
     depth = config.generator_depth
     widths = level_widths(config)
     check_attention_strides(config, levels=depth)

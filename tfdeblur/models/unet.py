@@ -17,6 +17,7 @@ import keras
 from tfdeblur.errors import InputError
 from tfdeblur.layers import conv, conv_block
 from tfdeblur.models.blocks import (
+    SHARED_SETTINGS,
     channel_attention,
     check_attention_strides,
     generator_input,
@@ -26,6 +27,8 @@ from tfdeblur.models.blocks import (
 )
 
 DROPOUT_BLOCKS = 3
+# The `ModelConfig` fields `unet_generator` reads.
+SETTINGS = SHARED_SETTINGS | {"generator_depth", "generator_max_filters", "dropout"}
 
 
 def input_stride(config):
@@ -34,14 +37,15 @@ def input_stride(config):
 
 
 def unet_generator(config, name="unet_generator"):
-    """Builds the U-Net of `config` as a functional `keras.Model`: [N, H, W, 3] in [-1, 1] -> same."""
+    """Builds the U-Net of `config` (its fields in `SETTINGS`) as a functional `keras.Model`:
+    [N, H, W, 3] in [-1, 1] -> same."""
     depth = config.generator_depth
     if depth < 2:
         raise InputError(f"U-Net depth must be at least 2, got {depth}")
     widths = level_widths(config)
     check_attention_strides(config, levels=depth)
 
-    sn, statistics = config.generator_spectral_norm, config.batchnorm_statistics
+    sn = config.generator_spectral_norm
     blurred, x = generator_input(config, multiple=input_stride(config))
     skips = []
     for level, width in enumerate(widths):
@@ -57,7 +61,7 @@ def unet_generator(config, name="unet_generator"):
             4,
             2,
             norm=norm,
-            norm_statistics=statistics,
+            batchnorm_statistics=config.batchnorm_statistics,
             activation="lrelu",
             spectral_norm=sn,
             name=block,
@@ -78,7 +82,7 @@ def unet_generator(config, name="unet_generator"):
             2,
             transpose=True,
             norm=config.generator_norm,
-            norm_statistics=statistics,
+            batchnorm_statistics=config.batchnorm_statistics,
             activation="relu",
             dropout=rate,
             spectral_norm=sn,
