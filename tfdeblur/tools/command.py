@@ -63,23 +63,19 @@ def define_model_flags(batchnorm_statistics=True):
         "(demo, the default).",
     )
     if batchnorm_statistics:
-        from tfdeblur.layers import BATCHNORM_STATISTICS  # TensorFlow: only for tools that load models
+        from tfdeblur.training import experiment  # TensorFlow: only for tools that load models
 
-        flags.DEFINE_enum(
-            "batchnorm_statistics",
-            None,
-            BATCHNORM_STATISTICS,
-            "What the generator's batch norm normalises with: its moving averages, or each image's own "
-            "statistics (pix2pix at test time). Default: the model's config.json.",
-        )
+        experiment.define_inference_flags()
 
 
 def load_model():
     """(generator, config) of --checkpoint, with --batchnorm_statistics when given."""
     from tfdeblur.checkpoints import pretrained  # TensorFlow: not for `tfdeblur` alone
 
-    statistics = flags.FLAGS["batchnorm_statistics"]
-    return pretrained.load_model(flags.FLAGS.checkpoint, statistics.value if statistics.present else None)
+    batchnorm_statistics = flags.FLAGS["batchnorm_statistics"]
+    return pretrained.load_model(
+        flags.FLAGS.checkpoint, batchnorm_statistics.value if batchnorm_statistics.present else None
+    )
 
 
 def check_writable(folders, source):

@@ -78,24 +78,36 @@ def define_flags(flag_values=flags.FLAGS):
     )
 
 
-def _define(field, flag_values):
-    """One flag for one config field, typed (and bounded, or an enum) as the field is."""
+def define_inference_flags(flag_values=flags.FLAGS):
+    """The one model setting a trained model may run with otherwise (`ModelConfig.for_inference`),
+    defaulting to the model's own: `--batchnorm_statistics`, the `ModelConfig` field's flag."""
+    (field,) = [field for field in dataclasses.fields(ModelConfig) if field.name == "batchnorm_statistics"]
+    _define(field, flag_values, default=None)
+
+
+def _define(field, flag_values, default=dataclasses.MISSING):
+    """One flag for one config field, typed (and bounded, or an enum) as the field is; `default`,
+    when given, in place of the field's (None: the loaded model's own setting)."""
     options = dict(field.metadata)
     help_text = options.pop("help")
+    if default is dataclasses.MISSING:
+        default = field.default
+    elif default is None:
+        help_text += " Default: the model's own (its config.json)."
     kind = field.type
     if isinstance(kind, types.UnionType):  # `str | None`
         (kind,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
     common = {"flag_values": flag_values, **options}
     if field.name in CHOICES:
-        flags.DEFINE_enum(field.name, field.default, CHOICES[field.name], help_text, **common)
+        flags.DEFINE_enum(field.name, default, CHOICES[field.name], help_text, **common)
     elif typing.get_origin(kind) is tuple:
-        flags.DEFINE_list(field.name, [str(value) for value in field.default], help_text, **common)
+        flags.DEFINE_list(field.name, [str(value) for value in default], help_text, **common)
         flags.register_validator(
             field.name, _integers, message="expected comma-separated integers", flag_values=flag_values
         )
     else:
         define = {bool: flags.DEFINE_bool, int: flags.DEFINE_integer, float: flags.DEFINE_float}
-        define.get(kind, flags.DEFINE_string)(field.name, field.default, help_text, **common)
+        define.get(kind, flags.DEFINE_string)(field.name, default, help_text, **common)
     if field.name in DATASET_SPECS:
         flags.register_validator(
             field.name, _valid_spec, message="unknown dataset spec", flag_values=flag_values
