@@ -14,6 +14,7 @@ from tfdeblur.evaluation.metrics import psnr
 from tfdeblur.evaluation.report import evaluate
 from tfdeblur.layers import ReflectPadToMultiple
 from tfdeblur.models import (
+    GENERATOR_REGISTRY,
     ModelConfig,
     attention_tile,
     build_discriminator,
@@ -220,3 +221,39 @@ def test_attention_tile_fits_the_self_attention_budget():
     with pytest.raises(tf.errors.InvalidArgumentError, match="max_positions"):
         generator(tf.zeros([1, 513, 512, 3]))
     generator(tf.zeros([1, 512, 512, 3]))
+
+
+class _RecordingConfig:
+    """A `ModelConfig` that records the fields read from it."""
+
+    def __init__(self, config):
+        self.__dict__.update(config=config, read=set())
+
+    def __getattr__(self, name):
+        self.read.add(name)
+        return getattr(self.config, name)
+
+
+@pytest.mark.parametrize(
+    "name, settings",
+    [
+        (
+            "unet",
+            dict(generator_depth=3, encoder_attention=(2,), decoder_attention=(4,), generator_norm="batch"),
+        ),
+        ("rir", dict(generator_depth=2, encoder_attention=(2,), decoder_attention=(2,))),
+        (
+            "resnet",
+            dict(generator_blocks=1, feedback_iterations=2, encoder_attention=(2,), decoder_attention=(2,)),
+        ),
+    ],
+)
+def test_each_generator_reads_the_settings_it_declares(name, settings):
+    # Every switch on, so every block that reads a setting is built.
+    every_switch = dict(channel_attention=True, channel_reduction=2, edge_input=True, global_residual=True)
+    config = ModelConfig(
+        generator=name, generator_filters=4, generator_max_filters=8, **every_switch, **settings
+    )
+    recording = _RecordingConfig(config)
+    GENERATOR_REGISTRY[name].build(recording)
+    assert recording.read == GENERATOR_REGISTRY[name].settings
