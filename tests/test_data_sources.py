@@ -11,11 +11,10 @@ from PIL import Image
 from tests.conftest import run_module
 from tests.fixtures import GOPRO_SEQUENCES, write_gopro_tree, write_pair_folder, write_png
 from tfdeblur import data
-from tfdeblur.data import synthetic
+from tfdeblur.data import synthetic, windows
 from tfdeblur.data.blur import GAMMA
 from tfdeblur.data.files import read_image
 from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
-from tfdeblur.data.sources import frames
 from tfdeblur.data.sources.synthetic import TEST_SEED as SYNTHETIC_TEST_SEED
 from tfdeblur.errors import InputError
 
@@ -230,7 +229,7 @@ def test_embedded_mix_adds_real_frame_windows(tmp_path):
     two = f"embedded,mix=frames,frames={tmp_path / 'clip'},window=2"  # frames 1 px apart
     for crop in data.train_pairs(two, 32, seed=1).take(4).as_numpy_iterator():
         sharp = crop["sharp"]  # the later frame of the two: the earlier one is it moved right
-        expected = frames.average(np.stack([sharp[:, 1:], sharp[:, :-1]]))["blur"].numpy()
+        expected = windows.average(np.stack([sharp[:, 1:], sharp[:, :-1]]))["blur"].numpy()
         np.testing.assert_array_equal(crop["blur"][:, 1:], expected)
 
 

@@ -9,8 +9,7 @@ import pytest
 from tests.conftest import REPO, run_module
 from tests.fixtures import write_png, write_video
 from tfdeblur import data
-from tfdeblur.data import clips
-from tfdeblur.data.sources import frames
+from tfdeblur.data import clips, windows
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation.metrics import psnr
 
@@ -188,9 +187,9 @@ def test_bad_clips_are_named(tmp_path, problem):
 
 
 def test_window_settings_list_their_frame_counts(tmp_path):
-    assert frames.window_sizes("9") == [9]
-    assert frames.window_sizes("7-13") == [7, 9, 11, 13]
-    assert frames.window_sizes("5-9+8+6+7") == [5, 6, 7, 8, 9]
+    assert windows.window_sizes("9") == [9]
+    assert windows.window_sizes("7-13") == [7, 9, 11, 13]
+    assert windows.window_sizes("5-9+8+6+7") == [5, 6, 7, 8, 9]
     clip = str(tmp_path / "clip")
     _translating_clip(clip, count=20)
     names = [

@@ -208,3 +208,15 @@ def test_nothing_cites_documents_outside_the_repository():
                     if "design" + ".md" in file.read():
                         citing.append(os.path.relpath(path, REPO))
     assert not citing, "cite the paper, an equation or docs/ instead"
+
+
+def test_data_imports_run_from_the_sources_down():
+    # sources -> mix -> windows / synthetic -> blur, clips, pipeline: no source is another's library.
+    modules = _modules()
+    below_sources = ["tfdeblur.data.mix", "tfdeblur.data.windows", "tfdeblur.data.synthetic"]
+    below_sources += ["tfdeblur.data.blur", "tfdeblur.data.clips", "tfdeblur.data.pipeline"]
+    for name in below_sources:
+        imported = _imports(modules[name], modules)
+        assert not {module for module in imported if module.startswith("tfdeblur.data.sources")}, name
+        if name != "tfdeblur.data.mix":
+            assert "tfdeblur.data.mix" not in imported, name

@@ -25,8 +25,9 @@ from tfdeblur.data import sources
 from tfdeblur.data.pipeline import augment_batch, training_batches
 from tfdeblur.errors import InputError
 
-# A source module has SPEC (its usage), OPTIONS ({name: regex of its values}), check(spec),
-# train_pairs(spec, crop_size, seed, **locations) and evaluation_pairs(spec, split, **locations).
+# A source module has SPEC (its usage), OPTIONS ({name: regex of its values}), check(spec) (the
+# spec's typed options from its setting strings), train_pairs(spec, crop_size, seed, **locations)
+# and evaluation_pairs(spec, split, **locations), which read the typed `spec.options`.
 SOURCES = {
     "embedded": sources.embedded,
     "gopro": sources.gopro,
@@ -39,10 +40,13 @@ SPECS = tuple(source.SPEC for source in SOURCES.values())
 
 @dataclasses.dataclass(frozen=True)
 class DataSpec:
+    """A parsed spec: `options` is what its source's `check` made of the `,option=value`
+    strings (a frozen dataclass, e.g. `FramesOptions`, `MixOptions`; None for sources without)."""
+
     text: str  # as the user wrote it, for messages
     source: str
     argument: str | None = None
-    options: dict = dataclasses.field(default_factory=dict)
+    options: object = None
 
 
 def parse_spec(spec):
@@ -63,9 +67,8 @@ def parse_spec(spec):
                 f"(allowed: {', '.join(allowed) or 'none'})"
             )
         options[key] = value
-    parsed = DataSpec(spec, name, argument, options)
-    source.check(parsed)
-    return parsed
+    written = DataSpec(spec, name, argument, options)
+    return dataclasses.replace(written, options=source.check(written))
 
 
 def check_spec(spec):

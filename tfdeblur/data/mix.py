@@ -12,11 +12,13 @@ E.g. `embedded,mix=kernel+gopro+warp+frames:3,frames=clips,holdout=39`: half the
 crops real blur, the other half the three synthetic kinds alike.
 """
 
+import dataclasses
+
 import tensorflow as tf
 
-from tfdeblur.data import clips, synthetic
+from tfdeblur.data import clips, synthetic, windows
 from tfdeblur.data.blur import RESPONSE_OPTION
-from tfdeblur.data.sources import frames
+from tfdeblur.data.windows import FramesOptions
 from tfdeblur.errors import InputError
 
 KINDS = (*synthetic.KINDS, "frames")
@@ -24,16 +26,41 @@ _TERM = rf"({'|'.join(KINDS)})(:\d+(\.\d*)?)?"
 OPTIONS = {
     "mix": rf"{_TERM}(\+{_TERM})*",
     "frames": r".+",
-    "holdout": r"[1-9]\d*",
-    "window": frames.OPTIONS["window"],
+    "holdout": windows.OPTIONS["holdout"],
+    "window": windows.OPTIONS["window"],
     "response": RESPONSE_OPTION,
-    "scale": frames.OPTIONS["scale"],
+    "scale": windows.OPTIONS["scale"],
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class MixOptions:
+    """A photo source's blur settings, parsed once (`parse`): `weights` ({kind: weight} of `mix=`,
+    zero weights dropped), `clips` (the folder of `frames=`, or None) and `frames` (the windows'
+    `FramesOptions`, whose camera responses every kind averages light under)."""
+
+    weights: dict
+    clips: str | None
+    frames: FramesOptions
+
+    @property
+    def gammas(self):
+        return self.frames.gammas
+
+    @property
+    def synthetic(self):
+        """{kind: weight} of the synthetic kinds alone."""
+        return {kind: weight for kind, weight in self.weights.items() if kind != "frames"}
+
+    @property
+    def margin(self):
+        """The margin around a crop the synthetic kinds need (their largest canvas - 1)."""
+        return max((synthetic.CANVAS[kind] - 1 for kind in self.synthetic), default=0)
+
+
 def parse(spec, default):
-    """{kind: weight} of `spec`'s `mix` setting (or `default`, a mix string), checked against its
-    `frames` and `holdout` settings; InputError naming the spec."""
+    """The `MixOptions` of `spec`'s settings (`mix=`, or `default`, a mix string), checked against
+    its `frames` and `holdout` settings; InputError naming the spec."""
     mix = {}
     for term in spec.options.get("mix", default).split("+"):
         kind, _, weight = term.partition(":")
@@ -53,32 +80,25 @@ def parse(spec, default):
             raise InputError(f"dataset spec {spec.text!r}: {setting}= applies to frames=PATH, not given")
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
-    frames.frame_counts(spec)
-    frames.response_gammas(spec)
-    frames.scale_range(spec)
-    return {kind: weight for kind, weight in mix.items() if weight}
+    weights = {kind: weight for kind, weight in mix.items() if weight}
+    return MixOptions(weights, location, FramesOptions.parse(spec.options, spec.text))
 
 
-def margin(mix):
-    """The margin around a crop the synthetic kinds of `mix` need (their largest canvas - 1)."""
-    return max((synthetic.CANVAS[kind] - 1 for kind in mix if kind != "frames"), default=0)
-
-
-def train_pairs(spec, mix, images, crop_size, seed):
-    """An endless dataset of {"blur", "sharp"} crops drawn by `mix` (from `parse`): synthetic kinds
-    blur crops of the endless dataset of sharp uint8 `images`, `frames` averages clip windows."""
-    blurs = {kind: weight for kind, weight in mix.items() if kind != "frames"}
-    gammas = frames.response_gammas(spec)
+def train_pairs(source, options, images, crop_size, seed):
+    """An endless dataset of {"blur", "sharp"} crops drawn by `options` (`MixOptions`; `source` names
+    the spec in errors): synthetic kinds blur crops of the endless dataset of sharp uint8 `images`,
+    `frames` averages clip windows."""
     streams, weights = [], []
-    if blurs:
-        streams.append(synthetic.blurred_crops(images, crop_size, seed, blurs, gammas))
-        weights.append(sum(blurs.values()))
-    if "frames" in mix:
-        found = clips.find(spec.options["frames"], "train", frames.holdout(spec))
-        sizes = frames.frame_counts(spec)
-        scales = frames.scale_range(spec)
-        streams.append(frames.clip_crops(spec.text, found, sizes, crop_size, seed, gammas, scales))
-        weights.append(mix["frames"])
+    if options.synthetic:
+        streams.append(synthetic.blurred_crops(images, crop_size, seed, options.synthetic, options.gammas))
+        weights.append(sum(options.synthetic.values()))
+    if "frames" in options.weights:
+        frames = options.frames
+        found = clips.find(options.clips, "train", frames.holdout)
+        streams.append(
+            windows.clip_crops(source, found, frames.sizes, crop_size, seed, frames.gammas, frames.scales)
+        )
+        weights.append(options.weights["frames"])
     if len(streams) == 1:
         return streams[0]
     return tf.data.Dataset.sample_from_datasets(streams, [w / sum(weights) for w in weights], seed=seed)

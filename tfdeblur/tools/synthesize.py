@@ -18,10 +18,9 @@ import os
 import tensorflow as tf
 from absl import flags
 
-from tfdeblur.data import synthetic
+from tfdeblur.data import synthetic, windows
 from tfdeblur.data.blur import RESPONSES, responses
 from tfdeblur.data.files import image_files, read_image
-from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 from tfdeblur.tools import command
 
@@ -46,7 +45,7 @@ def define_flags():
     flags.DEFINE_integer("seed", 0, "kernel, gopro, warp: image i is blurred with seed (seed, i).")
     flags.DEFINE_string(
         "window",
-        frames.DEFAULT_WINDOW,
+        windows.DEFAULT_WINDOW,
         "frames: frames per blurred image: N, a range low-high (its odd N), or several joined by +.",
     )
     flags.DEFINE_enum(
@@ -91,7 +90,7 @@ def _photo_pairs():
 
 
 def _frame_pairs():
-    sizes = frames.window_sizes(FLAGS.window)
-    found = frames.checked_clips(FLAGS.frames_dir, sizes)
-    for pair in frames.window_pairs(found, sizes, FLAGS.stride or max(sizes), responses(FLAGS.response)):
+    sizes = windows.window_sizes(FLAGS.window)
+    found = windows.checked_clips(FLAGS.frames_dir, sizes)
+    for pair in windows.window_pairs(found, sizes, FLAGS.stride or max(sizes), responses(FLAGS.response)):
         yield {**pair, "name": pair["name"].replace("/", "_")}

@@ -58,7 +58,7 @@ DEFAULT_MIX = "kernel"
 def check(spec):
     if spec.argument is not None:
         raise InputError(f"dataset spec {spec.text!r}: 'embedded' takes no argument")
-    mix.parse(spec, DEFAULT_MIX)
+    return mix.parse(spec, DEFAULT_MIX)
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):
@@ -67,14 +67,13 @@ def train_pairs(spec, crop_size, seed=0, **locations):
     Photos smaller than a crop (plus the blur's margin) are left out.
     """
     del locations
-    blurs = mix.parse(spec, DEFAULT_MIX)
-    window = crop_size + mix.margin(blurs)
+    window = crop_size + spec.options.margin
     photos = [photo for photo in (load() for load in TRAIN_PHOTOS.values()) if min(photo.shape[:2]) >= window]
     if not photos:
         raise InputError(f"--crop_size={crop_size} is too large for the embedded photos")
     photos = [tf.data.Dataset.from_tensors(tf.constant(photo)).repeat() for photo in photos]
     photo_stream = tf.data.Dataset.sample_from_datasets(photos, seed=seed)
-    return mix.train_pairs(spec, blurs, photo_stream, crop_size, seed)
+    return mix.train_pairs(spec.text, spec.options, photo_stream, crop_size, seed)
 
 
 def evaluation_pairs(spec, split="test", **locations):

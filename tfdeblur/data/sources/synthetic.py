@@ -15,7 +15,6 @@ import tensorflow as tf
 from tfdeblur.data import mix, synthetic
 from tfdeblur.data.files import check_images, decode, folder_argument, image_files, split_folder
 from tfdeblur.data.pipeline import FRAME_SIGNATURE, endless, fits_in_memory
-from tfdeblur.data.sources import frames
 from tfdeblur.errors import InputError
 
 SPEC = "synthetic:PATH"
@@ -26,19 +25,19 @@ TEST_SEED = 20171225  # fixed forever, like embedded.TEST_SEED
 
 def check(spec):
     folder_argument(spec)
-    mix.parse(spec, DEFAULT_MIX)
+    return mix.parse(spec, DEFAULT_MIX)
 
 
 def train_pairs(spec, crop_size, seed=0, **locations):
     """An endless dataset of {"blur", "sharp"} crops of the `train` images, blurred by the mix."""
     del locations
-    blurs = mix.parse(spec, DEFAULT_MIX)
     paths = sharp_images(spec.argument, "train")
-    window = crop_size + mix.margin(blurs)
+    window = crop_size + spec.options.margin
     needed = f"the {window}x{window} window a {crop_size}x{crop_size} crop is blurred from"
     shapes = check_images(paths, min_side=window, needed=needed)
     images = tf.data.Dataset.from_tensor_slices(paths).map(lambda path: decode(tf.io.read_file(path)))
-    return mix.train_pairs(spec, blurs, endless(images, seed, cache=fits_in_memory(shapes)), crop_size, seed)
+    photos = endless(images, seed, cache=fits_in_memory(shapes))
+    return mix.train_pairs(spec.text, spec.options, photos, crop_size, seed)
 
 
 def evaluation_pairs(spec, split="test", **locations):
@@ -47,10 +46,9 @@ def evaluation_pairs(spec, split="test", **locations):
     del locations
     paths = sharp_images(spec.argument, split)
     check_images(paths)
-    blurs = {kind: weight for kind, weight in mix.parse(spec, DEFAULT_MIX).items() if kind != "frames"}
+    blurs, gammas = spec.options.synthetic, spec.options.gammas
     if not blurs:
         raise InputError(f"dataset spec {spec.text!r}: no synthetic blur to evaluate with; use frames:PATH")
-    gammas = frames.response_gammas(spec)
 
     def blurred_frames():
         for index, path in enumerate(paths):
