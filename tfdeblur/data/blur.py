@@ -8,8 +8,8 @@ ships its blurred frames under both assumptions.
 
 The convolution is computed as a product of Fourier transforms: its cost is
 O(HW log HW) whatever the PSF's size, and it runs on TensorFlow's FFT kernels,
-which are as fast on an AVX2 CPU as on an AVX-512 one (a 27x27 depthwise
-convolution of a 90x90 crop took 28-35 ms on a 2-core AVX2 CPU, its FFT 0.8 ms).
+which are as fast on an AVX2 CPU as on an AVX-512 one, where a large depthwise
+convolution is many times slower on AVX2 (docs/data.md has the figures).
 It equals the direct convolution to float32 round-off (tested against SciPy).
 """
 

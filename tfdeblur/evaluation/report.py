@@ -29,8 +29,8 @@ RESTORED_METRICS = {
 }
 INPUT_METRICS = {"input_psnr": metrics.psnr, "input_ssim": metrics.ssim}
 FIELDS = (*RESTORED_METRICS, *INPUT_METRICS)
-# What a validation during training computes: the headline metrics (ssim_3d alone costs 0.3 s
-# per 512x512 image on 2 cores; the full set is for the reports).
+# What a validation during training computes: the headline metrics (the 3-D SSIM's volume filter
+# costs more than the rest together; the full set is for the reports).
 HEADLINE_FIELDS = ("psnr", "ssim", "input_psnr", "input_ssim")
 MARKDOWN_HEADER = (
     "| model | dataset | images | PSNR | SSIM | SSIM (3-D) | PSNR-Y | input PSNR | input SSIM |\n"
