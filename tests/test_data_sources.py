@@ -307,7 +307,8 @@ def test_warp_blur_varies_across_the_image():
 def test_synthesize_writes_folders_the_folder_spec_reads(tmp_path):
     write_pair_folder(str(tmp_path / "src"), count=2)
     result = run_module(
-        "tfdeblur.data.synthesize",
+        "tfdeblur",
+        "synthesize",
         f"--sharp_dir={tmp_path / 'src' / 'sharp'}",
         f"--out={tmp_path / 'out'}",
         "--mode=warp",
@@ -321,9 +322,7 @@ def test_synthesize_names_an_output_folder_it_cannot_create(tmp_path):
     write_pair_folder(str(tmp_path / "src"), count=1)
     (tmp_path / "file").write_text("not a folder")
     out = tmp_path / "file" / "out"
-    result = run_module(
-        "tfdeblur.data.synthesize", f"--sharp_dir={tmp_path / 'src' / 'sharp'}", f"--out={out}"
-    )
+    result = run_module("tfdeblur", "synthesize", f"--sharp_dir={tmp_path / 'src' / 'sharp'}", f"--out={out}")
     assert result.returncode != 0
     assert f"--out={out}: cannot create" in result.stderr and "Traceback" not in result.stderr
 

@@ -121,7 +121,7 @@ def _record_gradients(optimizer, seen):
 
 @pytest.mark.parametrize("path", ROWS, ids=lambda path: os.path.basename(path))
 def test_models_summary_prints_the_parameter_count(path):
-    result = run_module("tfdeblur.models", f"--flagfile={path}", "--summary")
+    result = run_module("tfdeblur", "models", f"--flagfile={path}", "--summary")
     assert result.returncode == 0, result.stderr[-2000:]
     *_, discriminator_line, generator_line = result.stdout.strip().splitlines()
     assert re.fullmatch(r"params: \d+", generator_line), generator_line

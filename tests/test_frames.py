@@ -212,7 +212,8 @@ def test_bad_window_settings_are_named(tmp_path):
 def test_synthesize_writes_frame_pairs_the_folder_spec_reads(tmp_path):
     _translating_clip(str(tmp_path / "clips" / "walk"))
     result = run_module(
-        "tfdeblur.data.synthesize",
+        "tfdeblur",
+        "synthesize",
         "--mode=frames",
         f"--frames_dir={tmp_path / 'clips'}",
         "--window=5",
