@@ -1,22 +1,30 @@
 """tfdeblur: blind motion deblurring with GANs (TensorFlow 2 / Keras 3)."""
 
+import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
+# One version, tfdeblur.__version__ (`tfdeblur --version`).
+VERSION = re.search(
+    r'__version__ = "(.+)"', Path(__file__).with_name("tfdeblur").joinpath("__init__.py").read_text()
+)[1]
+
 setup(
     name="tfdeblur",
-    version="0.1.0",
+    version=VERSION,
     description="Blind motion deblurring with GANs: every model of the paper, in TensorFlow/Keras 3",
     long_description=Path(__file__).with_name("README.md").read_text(),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["tfdeblur", "tfdeblur.*"]),
+    # The recipes (`experiments/`, `--experiment=NAME`) ship inside the package as tfdeblur/recipes/.
+    packages=[*find_packages(include=["tfdeblur", "tfdeblur.*"]), "tfdeblur.recipes"],
+    package_dir={"tfdeblur.recipes": "experiments"},
     # `tfdeblur <command>`: train, evaluate, deblur, export... (tfdeblur.tools).
     entry_points={"console_scripts": ["tfdeblur = tfdeblur.tools:main"]},
     # The shipped models (`tfdeblur.checkpoints.pretrained`): `demo`, used by `tfdeblur deblur`.
-    package_data={"tfdeblur": ["weights/*/*"]},
+    package_data={"tfdeblur": ["weights/*/*"], "tfdeblur.recipes": ["*.cfg", "*/*.cfg"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",
         "keras>=3.0,<4",

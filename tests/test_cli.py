@@ -103,11 +103,11 @@ def test_evaluate_reads_a_row_flagfile_and_writes_a_markdown_row(tmp_path, train
 
 
 def _reproduce_smoke(tmp_path, *rows):
-    """Runs `experiments.reproduce --budget=smoke` (on `rows`, or all); returns the table's row lines."""
+    """Runs `tfdeblur reproduce --budget=smoke` (on `rows`, or all); returns the table's row lines."""
     results = tmp_path / "results"
     selection = [f"--rows={','.join(rows)}"] if rows else []
     result = run_module(
-        "experiments.reproduce", "--budget=smoke", f"--results_dir={results}", *selection, timeout=1800
+        "tfdeblur", "reproduce", "--budget=smoke", f"--results_dir={results}", *selection, timeout=1800
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (results / "table.png").stat().st_size > 10_000
@@ -129,7 +129,7 @@ def test_reproduce_smoke_budget_writes_the_table_of_the_rows_asked_for(tmp_path)
 def test_reproduce_names_a_results_dir_it_cannot_create(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     results = tmp_path / "file" / "results"
-    result = run_module("experiments.reproduce", "--budget=smoke", f"--results_dir={results}")
+    result = run_module("tfdeblur", "reproduce", "--budget=smoke", f"--results_dir={results}")
     assert result.returncode != 0
     assert f"--results_dir={results}: cannot create" in result.stderr and "Traceback" not in result.stderr
 

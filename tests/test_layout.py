@@ -5,11 +5,14 @@ import importlib
 import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
+import tfdeblur
 from tests.conftest import REPO, run_module
 from tests.fixtures import write_gopro_tree
+from tfdeblur import paper
 from tfdeblur.tools import COMMANDS
 
 PACKAGE = os.path.join(REPO, "tfdeblur")
@@ -213,3 +216,58 @@ def test_data_imports_run_from_the_sources_down():
         assert not {module for module in imported if module.startswith("tfdeblur.data.sources")}, name
         if name != "tfdeblur.data.mix":
             assert "tfdeblur.data.mix" not in imported, name
+
+
+def test_recipes_are_named_from_any_folder(tmp_path):
+    # --experiment=NAME is the recipe's flagfile wherever the command runs (a wheel holds no experiments/).
+    run = [sys.executable, "-m", "tfdeblur", "models"]
+    named = subprocess.run(
+        [*run, "--experiment=quickstart"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert named.returncode == 0, named.stderr[-2000:]
+    assert named.stdout.splitlines()[-1] == "params: 1807683"
+    listed = subprocess.run(
+        [*run, "--experiments"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    lines = dict(line.split(maxsplit=1) for line in listed.stdout.splitlines())
+    assert {"quickstart", "finetune/real_motion", "shipped/demo", *paper.EXPERIMENTS} <= set(lines)
+    assert lines["deblurgan"] == paper.flagfile_title(paper.ROWS[7])[2:]
+    unknown = subprocess.run(
+        [*run, "--experiment=nope"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert (
+        unknown.returncode == 2
+        and "error: --experiment=nope: no such recipe (recipes: deblurgan" in unknown.stderr
+    )
+
+
+def test_the_wheel_carries_the_recipes_and_the_shipped_model(tmp_path):
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            tmp_path,
+            REPO,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("tfdeblur-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    recipes = {
+        f"tfdeblur/recipes/{name}.cfg" for name in ("quickstart", "base/pix2pix", "finetune/real_motion")
+    }
+    assert recipes | {"tfdeblur/weights/demo/generator.npz"} <= names
+
+
+def test_version():
+    result = run_module("tfdeblur", "--version")
+    assert result.returncode == 0 and result.stdout == f"tfdeblur {tfdeblur.__version__}\n"

@@ -9,6 +9,8 @@ DeblurGAN's row is from its own paper (Kupyn et al. 2018), as the paper quotes i
 import os
 import typing
 
+from tfdeblur.flagfiles import RECIPES_DIR
+
 
 class Row(typing.NamedTuple):
     table: int
@@ -31,13 +33,11 @@ ROWS = (
     Row(3, "DeblurGAN + Feedback", "deblurgan_feedback", 27.20, 0.827),
 )
 EXPERIMENTS = tuple(row.experiment for row in ROWS)
-# The repository's experiments/ folder (in a source checkout or an editable install).
-EXPERIMENTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "experiments")
 
 
 def flagfile(experiment):
-    """The path of `experiments/<experiment>.cfg`."""
-    return os.path.join(EXPERIMENTS_DIR, f"{experiment}.cfg")
+    """The path of the recipe `<experiment>.cfg` (`tfdeblur.flagfiles.RECIPES_DIR`)."""
+    return os.path.join(RECIPES_DIR, f"{experiment}.cfg")
 
 
 def flagfile_title(row):

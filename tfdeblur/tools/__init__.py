@@ -7,6 +7,7 @@ Tools sit on top of the library and import it; nothing in `tfdeblur.layers`,
 
 import sys
 
+import tfdeblur
 from tfdeblur.tools import command
 
 # Command -> one line of what it does (its module's docstring has the rest: `tfdeblur CMD --help`).
@@ -44,6 +45,9 @@ def main(argv=None):
     if len(argv) < 2 or argv[1] in ("--help", "-h", "help"):
         print(usage())
         sys.exit(0 if len(argv) >= 2 else 2)
+    if argv[1] == "--version":
+        print(f"tfdeblur {tfdeblur.__version__}")
+        sys.exit(0)
     name = argv[1]
     if name not in COMMANDS:
         print(f"error: unknown command {name!r}\n\n{usage()}", file=sys.stderr)

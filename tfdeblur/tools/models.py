@@ -1,4 +1,5 @@
-r"""Prints the networks of an experiment: `tfdeblur models --flagfile=F --summary`.
+r"""Prints the networks of an experiment: `tfdeblur models --experiment=NAME --summary` (or
+`--flagfile=F`); `tfdeblur models --experiments` lists the recipes.
 
 Ends with the line `params: <N>`, the generator's parameter count (the network
 that is deployed), after a line with the discriminator's.
@@ -6,6 +7,7 @@ that is deployed), after a line with the discriminator's.
 
 from absl import flags
 
+from tfdeblur import flagfiles
 from tfdeblur.models import build_discriminator, build_generator
 from tfdeblur.training import experiment
 
@@ -16,10 +18,15 @@ FLAGS = flags.FLAGS
 def define_flags():
     experiment.define_flags()
     flags.DEFINE_bool("summary", False, "Print the layer-by-layer summaries of G and D.")
+    flags.DEFINE_bool("experiments", False, "List the recipes --experiment=NAME takes, and what each is.")
 
 
 def main(argv):
     del argv
+    if FLAGS.experiments:
+        for name, path in flagfiles.recipes().items():
+            print(f"{name:36} {flagfiles.title(path)}")
+        return
     config = experiment.Experiment.from_flags(FLAGS).model
     generator = build_generator(config)
     discriminator = build_discriminator(config)

@@ -28,8 +28,9 @@ from absl import app, flags
 
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation.figures import saved_figure
+from tfdeblur.flagfiles import RECIPES_DIR
 from tfdeblur.paper import EXPERIMENTS as ROW_NAMES
-from tfdeblur.paper import EXPERIMENTS_DIR, ROWS
+from tfdeblur.paper import ROWS
 from tfdeblur.tools import command
 
 NARROW = [
@@ -70,7 +71,9 @@ def define_flags():
     flags.DEFINE_string("dataset", "embedded", "Dataset spec to train and evaluate on.")
     flags.DEFINE_string("results_dir", "results", "Where table.md, table.png and runs/ go.")
     flags.DEFINE_list("rows", list(ROW_NAMES), "Flagfile names of the rows to run.")
-    flags.DEFINE_string("experiments_dir", EXPERIMENTS_DIR, "The folder of the row flagfiles.")
+    flags.DEFINE_string(
+        "experiments_dir", RECIPES_DIR, "The folder of the row flagfiles (default: the recipes)."
+    )
     flags.DEFINE_string(
         "vgg_weights", "imagenet", "VGG19 weights for the perceptual rows ('random' in smoke)."
     )
