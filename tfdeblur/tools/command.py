@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-from absl import app, flags
+from absl import app, flags, logging
 
 from tfdeblur import flagfiles, machine
 from tfdeblur.errors import InputError, TrainingDiverged
@@ -26,6 +26,7 @@ def run(name, argv=None):
     Exit status 2 with one `error:` line for an `InputError` (bad file, flag,
     spec...), 3 for a `TrainingDiverged`; anything else keeps its traceback.
     TensorFlow starts with oneDNN on unless the user said otherwise (`machine.prefer_onednn`).
+    Python-side INFO logs (absl's, TensorFlow's) are off unless `--verbosity` asks for them.
     """
     machine.prefer_onednn()
     tool = importlib.import_module(f"tfdeblur.tools.{name}")
@@ -41,6 +42,8 @@ def run(name, argv=None):
     typed_flags.update(_flag_name(argument) for argument in argv[1:] if argument.startswith("-"))
 
     def guarded(arguments):
+        if "verbosity" not in typed_flags and "v" not in typed_flags:
+            logging.set_verbosity(logging.WARNING)
         if len(arguments) > 1 and not tool.POSITIONAL:
             raise app.UsageError(f"unexpected arguments: {' '.join(arguments[1:])}")
         try:
@@ -49,8 +52,16 @@ def run(name, argv=None):
             _fail(error, 2)
         except TrainingDiverged as error:
             _fail(error, 3)
+        except BrokenPipeError:  # the reader went away (`tfdeblur models --experiments | head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
 
     app.run(guarded, argv=expanded)
+
+
+def interactive():
+    """Whether stdout is a terminal: progress is then redrawn in place, else written once at the end."""
+    return sys.stdout.isatty()
 
 
 def define_model_flags(batchnorm_statistics=True):
