@@ -175,7 +175,8 @@ def main(argv):
 
     failed = []
     images = [(source, target) for source, target in zip(inputs, outputs) if not video.is_video(source)]
-    progress = keras.utils.Progbar(len(images), unit_name="image") if images else None
+    verbose = 1 if command.interactive() else 2  # a log gets one line at the end, not redraws
+    progress = keras.utils.Progbar(len(images), unit_name="image", verbose=verbose) if images else None
     for source, target in zip(inputs, outputs):
         try:
             if video.is_video(source):
@@ -230,7 +231,7 @@ def deblur_video(source, target, deblur):
     source_format = video.video_format(source)
     count = video.frame_count(source)
     print(f"{source}: {count} frames, {source_format.width}x{source_format.height}, {source_format.rate} fps")
-    progress = keras.utils.Progbar(count, unit_name="frame")
+    progress = keras.utils.Progbar(count, unit_name="frame", verbose=1 if command.interactive() else 2)
 
     def restored_frames():
         for frame in video.frames(source):

@@ -66,9 +66,12 @@ def main(argv):
         pairs,
         keep_images=FLAGS.num_figures,
         tile=attention_tile(config),
-        progress=lambda count: print(f"\revaluated {count} images", end="", flush=True),
+        progress=(lambda count: print(f"\revaluated {count} images", end="", flush=True))
+        if command.interactive()
+        else None,
     )
-    print()
+    if command.interactive():
+        print()
     model = os.path.basename(os.path.normpath(FLAGS.checkpoint or pretrained.DEFAULT))
     summary = write_report(
         records,

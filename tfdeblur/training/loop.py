@@ -8,6 +8,7 @@ at the end, the held-out report (`tfdeblur.evaluation.report`).
 import datetime
 import math
 import os
+import sys
 
 import keras
 
@@ -75,6 +76,7 @@ def train(run, output_dir, flags_text=""):
             initial_epoch=step // steps_per_epoch,
             steps_per_epoch=steps_per_epoch,
             shuffle=False,
+            verbose=1 if sys.stdout.isatty() else 2,  # a log gets a line per epoch, not a redrawn bar
             callbacks=[
                 StopOnNonFinite(checkpoint),  # first: a NaN step is never checkpointed
                 StopAtStep(config.train_steps),
