@@ -4,6 +4,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -187,3 +189,26 @@ def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, tra
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "error: --channel_attention, --generator_depth: evaluate rebuilds the network" in result.stderr
     assert "config.json" in result.stderr
+
+
+def test_evaluate_prints_its_table_and_writes_only_where_told(tmp_path, trained_run):
+    # A recipe names its training run's folder as --output_dir: that is not the report's.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tfdeblur",
+            "evaluate",
+            "--experiment=quickstart",
+            f"--checkpoint={trained_run}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    header, rule, row, summary = result.stdout.strip().splitlines()[-4:]
+    assert header.startswith("| model | dataset | images | PSNR") and rule.startswith("|---")
+    assert row.startswith("| run | embedded/test | 8 |") and summary.startswith("embedded/test: PSNR")
+    assert os.listdir(tmp_path) == []

@@ -1,13 +1,14 @@
-r"""Evaluates a generator: `tfdeblur evaluate [--checkpoint=D] --output_dir=E [--dataset=SPEC]`.
+r"""Evaluates a generator: `tfdeblur evaluate [--checkpoint=D] [--dataset=SPEC] [--output_dir=E]`.
 
 `--checkpoint` is a training run (its directory, `checkpoints/` or one prefix) or
 a packed model's directory (`tfdeblur pack`); without it, the shipped model.
 
-Writes `E/metrics.json` (psnr, ssim, ssim_3d, psnr_y, ssim_y, input_psnr,
-input_ssim, num_images), `E/metrics.md` (a markdown table row),
-`E/per_image.csv` and `E/comparison.png`, on full-size frames of `--dataset`.
-A row's flagfile may come first (`--flagfile=experiments/<row>.cfg`) for its
-dataset flags; give `--output_dir` after it, as the flagfile names the run's.
+Prints the metrics of the full-size frames of `--dataset` as a markdown table row.
+With `--output_dir` typed on the command line, writes `E/metrics.json` (psnr, ssim,
+ssim_3d, psnr_y, ssim_y, input_psnr, input_ssim, num_images), `E/metrics.md`,
+`E/per_image.csv` and `E/comparison.png`. A row's flagfile may come first
+(`--flagfile=experiments/<row>.cfg`, or `--experiment=<row>`) for its dataset flags;
+the run folder it names is not taken as the report's.
 The network is the checkpoint's own (`checkpoints/config.json`): model flags
 typed on the command line are refused, and a flagfile's are ignored.
 """
@@ -20,7 +21,14 @@ from absl import flags
 from tfdeblur import data
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.errors import InputError
-from tfdeblur.evaluation.report import evaluate, format_summary, write_report
+from tfdeblur.evaluation.report import (
+    MARKDOWN_HEADER,
+    evaluate,
+    format_summary,
+    markdown_row,
+    summarize,
+    write_report,
+)
 from tfdeblur.models import ModelConfig, attention_tile
 from tfdeblur.tools import command
 from tfdeblur.training import experiment
@@ -30,8 +38,7 @@ FLAGS = flags.FLAGS
 
 
 def define_flags():
-    experiment.define_flags()  # so a row's flagfile can be given
-    flags.mark_flag_as_required("output_dir")
+    experiment.define_flags()  # so a row's flagfile can be given; --output_dir: where to write the report
     command.define_model_flags(batchnorm_statistics=False)  # the experiment's flag serves
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
@@ -49,6 +56,7 @@ def main(argv):
             f"model's config.json (--checkpoint={FLAGS.checkpoint or 'the shipped model'}), its source of "
             "truth; drop the flag"
         )
+    output_dir = FLAGS.output_dir if "output_dir" in command.typed_flags else None  # not a flagfile's run
     generator, config = command.load_model()
     flagfile_model = experiment.Experiment.from_flags(FLAGS).model
     if flagfile_model != ModelConfig() and flagfile_model != config:
@@ -64,7 +72,7 @@ def main(argv):
     records, examples = evaluate(
         generator,
         pairs,
-        keep_images=FLAGS.num_figures,
+        keep_images=FLAGS.num_figures if output_dir else 0,
         tile=attention_tile(config),
         progress=(lambda count: print(f"\revaluated {count} images", end="", flush=True))
         if command.interactive()
@@ -73,12 +81,12 @@ def main(argv):
     if command.interactive():
         print()
     model = os.path.basename(os.path.normpath(FLAGS.checkpoint or pretrained.DEFAULT))
-    summary = write_report(
-        records,
-        examples,
-        FLAGS.output_dir,
-        model=model,
-        dataset=f"{FLAGS.dataset}/{FLAGS.split}",
-        figure_crop=FLAGS.figure_crop,
-    )
-    print(f"{FLAGS.dataset}/{FLAGS.split}: {format_summary(summary)}")
+    dataset = f"{FLAGS.dataset}/{FLAGS.split}"
+    if output_dir:
+        summary = write_report(
+            records, examples, output_dir, model=model, dataset=dataset, figure_crop=FLAGS.figure_crop
+        )
+    else:  # the table alone, nothing written
+        summary = summarize(records)
+        print(f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}")
+    print(f"{dataset}: {format_summary(summary)}")
