@@ -42,12 +42,12 @@ def tiny_config():
     return TINY
 
 
-def run_module(module, *args, timeout=600, unset=()):
-    """Runs `python -m module args...` from the repository root, without the environment
-    variables `unset`; returns the result."""
+def run_module(module, *args, timeout=600, unset=(), cwd=REPO):
+    """Runs `python -m module args...` in `cwd` (the repository root by default), without the
+    environment variables `unset`; returns the result."""
     return subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=REPO,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -4,8 +4,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -193,19 +191,8 @@ def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, tra
 
 def test_evaluate_prints_its_table_and_writes_only_where_told(tmp_path, trained_run):
     # A recipe names its training run's folder as --output_dir: that is not the report's.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tfdeblur",
-            "evaluate",
-            "--experiment=quickstart",
-            f"--checkpoint={trained_run}",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=600,
+    result = run_module(
+        "tfdeblur", "evaluate", "--experiment=quickstart", f"--checkpoint={trained_run}", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr[-2000:]
     header, rule, row, summary = result.stdout.strip().splitlines()[-4:]

@@ -220,21 +220,14 @@ def test_data_imports_run_from_the_sources_down():
 
 def test_recipes_are_named_from_any_folder(tmp_path):
     # --experiment=NAME is the recipe's flagfile wherever the command runs (a wheel holds no experiments/).
-    run = [sys.executable, "-m", "tfdeblur", "models"]
-    named = subprocess.run(
-        [*run, "--experiment=quickstart"], capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
+    named = run_module("tfdeblur", "models", "--experiment=quickstart", cwd=tmp_path)
     assert named.returncode == 0, named.stderr[-2000:]
     assert named.stdout.splitlines()[-1] == "params: 1807683"
-    listed = subprocess.run(
-        [*run, "--experiments"], capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
+    listed = run_module("tfdeblur", "models", "--experiments", cwd=tmp_path)
     lines = dict(line.split(maxsplit=1) for line in listed.stdout.splitlines())
     assert {"quickstart", "finetune/real_motion", "shipped/demo", *paper.EXPERIMENTS} <= set(lines)
     assert lines["deblurgan"] == paper.flagfile_title(paper.ROWS[7])[2:]
-    unknown = subprocess.run(
-        [*run, "--experiment=nope"], capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
+    unknown = run_module("tfdeblur", "models", "--experiment=nope", cwd=tmp_path)
     assert (
         unknown.returncode == 2
         and "error: --experiment=nope: no such recipe (recipes: deblurgan" in unknown.stderr
