@@ -1,9 +1,10 @@
 """Settings as typed, frozen dataclasses, saved as JSON with a run and compared on resume.
 
-Every field is one command-line flag of the same name (see `tfdeblur.training.experiment`),
-declared with `setting(default, help)`. A `Config` loads from JSON with one-line
-errors naming the file, and lists how it differs from another (`differences`).
-`TrainConfig` holds every training setting; `tfdeblur.models.ModelConfig` the networks.
+Every field is one command-line flag of the same name (`tfdeblur.config_flags`), declared
+with `setting(default, help)` (and `choices=` for a name from a registry). A `Config` loads
+from JSON with one-line errors naming the file, and lists how it differs from another
+(`differences`). `ModelConfig` holds the networks, `TrainConfig` every training setting.
+Nothing here needs TensorFlow: commands check their flags before it starts.
 """
 
 import dataclasses
@@ -13,9 +14,12 @@ import typing
 
 from tfdeblur.errors import InputError
 
+NORMALIZATIONS = ("batch", "instance", "none")
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")  # Keras dtype policies, and auto
+
 
 def setting(default, help, **flag_options):
-    """A dataclass field with its flag's help (and e.g. `lower_bound`) as metadata."""
+    """A dataclass field with its flag's help (and e.g. `lower_bound`, `choices`) as metadata."""
     return dataclasses.field(default=default, metadata={"help": help, **flag_options})
 
 
@@ -60,6 +64,11 @@ class Config:
             json.dump(dataclasses.asdict(self), file, indent=2)
             file.write("\n")
 
+    @classmethod
+    def choices(cls, name):
+        """The names the setting `name` takes (its registry's keys), or None for a free value."""
+        return next(field.metadata.get("choices") for field in dataclasses.fields(cls) if field.name == name)
+
     def differences(self, other):
         """{name: (self's value, other's value)} of the settings that differ."""
         return {
@@ -67,6 +76,70 @@ class Config:
             for field in dataclasses.fields(self)
             if getattr(self, field.name) != getattr(other, field.name)
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig(Config):
+    """Everything needed to rebuild a generator and discriminator.
+
+    Training writes it next to the checkpoints (`checkpoints/config.json`), so
+    `evaluate`, `deblur` and `export` rebuild the exact network from a training run.
+    Each technique of the paper is one switch (docs/models.md).
+    """
+
+    generator: str = setting("unet", "Generator architecture.", choices=("unet", "rir", "resnet"))
+    generator_depth: int = setting(8, "U-Net / RiR levels; inputs are padded to 2**depth.")
+    generator_filters: int = setting(64, "Filters of the first generator level.")
+    generator_max_filters: int = setting(512, "Filter cap of deeper levels.")
+    generator_blocks: int = setting(9, "Residual blocks of the resnet generator.")
+    generator_norm: str = setting("batch", "Generator normalisation.", choices=NORMALIZATIONS)
+    batchnorm_statistics: str = setting(
+        "moving",
+        "What generator batch norm normalises with at inference: its moving averages, or each image's "
+        "own statistics (batch: pix2pix's test-batch statistics at batch size 1).",
+        choices=("moving", "batch"),
+    )
+    dropout: float = setting(0.5, "Generator dropout rate (training only).")
+    global_residual: bool = setting(False, "Add the blurred input to the output (GR).")
+    encoder_attention: tuple[int, ...] = setting(
+        (), "Self-attention (SA) on the inputs of the encoder blocks at these strides, e.g. 8,64."
+    )
+    decoder_attention: tuple[int, ...] = setting(
+        (), "Self-attention (SA) on the inputs of the decoder blocks at these strides, e.g. 32,4."
+    )
+    attention_value_ratio: float = setting(0.5, "Self-attention h(X) channels / C.")
+    attention_max_positions: int = setting(
+        128 * 128, "Largest H*W a self-attention block accepts (its map needs 4*(H*W)^2 bytes per image)."
+    )
+    channel_attention: bool = setting(False, "Channel attention (CA, squeeze-and-excitation).")
+    channel_reduction: int = setting(16, "Channel attention reduction r.")
+    generator_spectral_norm: bool = setting(False, "Spectral norm on every generator conv.")
+    edge_input: bool = setting(False, "Add an in-graph Canny edge map as a 4th input channel.")
+    feedback_iterations: int = setting(0, "ConvLSTM feedback passes (resnet; 0 = none).")
+    generator_scales: int = setting(
+        1, "Scales the generator runs at, coarse to fine, sharing its weights (1: full size only)."
+    )
+    discriminator: str = setting("patchgan", "Discriminator architecture.", choices=("patchgan",))
+    discriminator_layers: int = setting(3, "PatchGAN stride-2 layers (3 = 70x70).")
+    discriminator_filters: int = setting(64, "Filters of the first D layer.")
+    discriminator_norm: str = setting("batch", "Discriminator normalisation.", choices=NORMALIZATIONS)
+    discriminator_spectral_norm: bool = setting(False, "Spectral norm on every discriminator conv.")
+    conditional: bool = setting(True, "The discriminator also sees the blurred image.")
+
+    def for_inference(self, batchnorm_statistics=None):
+        """This config with `batchnorm_statistics` replaced when given: the one setting chosen at
+        inference (same weights either way)."""
+        if batchnorm_statistics is None:
+            return self
+        return dataclasses.replace(self, batchnorm_statistics=batchnorm_statistics)
+
+    @property
+    def normalises_per_image(self):
+        """Whether the generator normalises each input by its own statistics at inference (instance
+        norm, or batch norm with `batch` statistics): tiles of one image are normalised apart."""
+        return self.generator_norm == "instance" or (
+            self.generator_norm == "batch" and self.batchnorm_statistics == "batch"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +166,7 @@ class TrainConfig(Config):
         1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
     )
     beta_1: float = setting(0.5, "Adam beta_1 of G and D.")
-    adversarial_loss: str = setting("gan", "Adversarial loss.")
+    adversarial_loss: str = setting("gan", "Adversarial loss.", choices=("gan", "lsgan", "wgan-gp"))
     critic_steps: int = setting(1, "Discriminator steps per generator step (WGAN-GP: 5).", lower_bound=1)
     gradient_penalty_weight: float = setting(10.0, "WGAN-GP gradient penalty weight lambda.")
     l1_weight: float = setting(100.0, "Weight of the L1 content loss (0: off).")
@@ -105,9 +178,15 @@ class TrainConfig(Config):
         "VGG19 weights: 'imagenet' (Keras download/cache), a local .h5 path, or 'random' (smoke tests only).",
     )
     jit_compile: bool = setting(False, "Compile the train step with XLA (measure first: see docs/speed.md).")
-    strategy: str = setting("auto", "tf.distribute strategy (auto: TPU, else GPUs, else CPU).")
+    strategy: str = setting(
+        "auto",
+        "tf.distribute strategy (auto: TPU, else GPUs, else CPU).",
+        choices=("auto", "one_device", "mirrored", "multi_worker", "tpu"),
+    )
     mixed_precision: str = setting(
-        "float32", "Keras dtype policy (float16 adds loss scaling; auto: bfloat16 where the CPU has it)."
+        "float32",
+        "Keras dtype policy (float16 adds loss scaling; auto: bfloat16 where the CPU has it).",
+        choices=PRECISIONS,
     )
     seed: int = setting(0, "Seed of weights initialisation, data order and the gradient penalty.")
     init_from: str | None = setting(

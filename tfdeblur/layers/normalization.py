@@ -3,10 +3,12 @@
 import keras
 from keras import ops
 
-NORMALIZATIONS = ("batch", "instance", "none")
+from tfdeblur.config import ModelConfig
+
+NORMALIZATIONS = ModelConfig.choices("generator_norm")
 # What batch norm normalises with at inference: the moving averages of training, or each image's own
 # statistics (the test batch's at batch size 1, as pix2pix does: Isola et al. 2017, section 3.3).
-BATCHNORM_STATISTICS = ("moving", "batch")
+BATCHNORM_STATISTICS = ModelConfig.choices("batchnorm_statistics")
 
 
 @keras.saving.register_keras_serializable(package="tfdeblur")

@@ -3,10 +3,10 @@
 import math
 import typing
 
+from tfdeblur.config import ModelConfig
 from tfdeblur.errors import InputError
 from tfdeblur.models import resnet, rir, unet
 from tfdeblur.models.coarse_to_fine import coarse_to_fine_generator
-from tfdeblur.models.config import ModelConfig
 from tfdeblur.models.patchgan import patchgan_discriminator
 from tfdeblur.models.resnet import resnet_generator
 from tfdeblur.models.rir import rir_generator
@@ -26,7 +26,7 @@ GENERATOR_REGISTRY = {
     "resnet": Architecture(resnet_generator, resnet.input_stride, resnet.SETTINGS),
 }
 GENERATORS = tuple(GENERATOR_REGISTRY)
-DISCRIMINATORS = ("patchgan",)
+DISCRIMINATORS = ModelConfig.choices("discriminator")
 
 
 def build_generator(config):

@@ -14,10 +14,10 @@ import keras
 import tensorflow as tf
 
 from tfdeblur import machine
+from tfdeblur.config import PRECISIONS, TrainConfig
 from tfdeblur.errors import InputError
 
-STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
-PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = TrainConfig.choices("strategy")
 
 
 def tpu_present():
