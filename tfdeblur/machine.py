@@ -16,9 +16,11 @@ Eigen's to 1 LSB, and DeblurGAN inference on AVX2 CPUs is the exception
 (docs/speed.md).
 """
 
+import contextlib
 import os
 import platform
 import sys
+import tempfile
 
 ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 # /proc/cpuinfo flags that matter for TensorFlow's CPU kernels.
@@ -55,6 +57,43 @@ def prefer_onednn():
         return False
     os.environ[ONEDNN_VARIABLE] = "1"
     return True
+
+
+@contextlib.contextmanager
+def quiet_start(verbose=False):
+    """Keeps what TensorFlow's C++ side writes to stderr while it starts in the block (oneDNN and
+    CPU-feature notes, CUDA stubs, `failed call to cuInit` on machines without a GPU: none of them
+    errors) out of the user's way unless `verbose`, and its later C++ INFO lines
+    (`TF_CPP_MIN_LOG_LEVEL`, where the user has not set it).
+
+    These start-up lines ignore `TF_CPP_MIN_LOG_LEVEL` in TensorFlow 2.21 (tensorflow#100442), so
+    they are read from the stderr file descriptor instead, and shown if the block fails.
+    """
+    if verbose:
+        yield
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def start_tensorflow():
+    """Imports TensorFlow and finds its devices (where a machine without a GPU says so)."""
+    import tensorflow as tf
+
+    return tf.config.list_physical_devices()
 
 
 def onednn_enabled():

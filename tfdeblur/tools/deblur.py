@@ -3,10 +3,12 @@ r"""Deblurs images and videos: `tfdeblur deblur INPUT... -o OUT [--checkpoint=D 
 INPUT: image or video files, folders (their PNG/JPEG/BMP images and videos) or
 globs. OUT: a file when there is one input, else a folder (created), where each
 result keeps its input's name. Images come out same-size uint8 in the input's
-format (BMP is written as PNG) unless `--format` says otherwise; videos frame by
-frame, encoded with the input's codec, frame rate, size and pixel format
-(`tfdeblur.data.video`, PyAV; audio is not carried over). The model: a training run or
-packed model (`--checkpoint`), or an export run by its own runtime: a SavedModel
+format (BMP is written as PNG) unless `--format` says otherwise, as a photo tool
+writes them (`tfdeblur.deploy.photos`): upright by their EXIF orientation, EXIF and
+ICC profile kept, a JPEG with its input's own compression (near its size). Videos
+frame by frame, encoded with the input's codec, frame rate, size and pixel format
+(`tfdeblur.data.video`, PyAV; audio is not carried over). The model: a training run, packed
+model or `.keras` export (`--checkpoint`), or an export run by its own runtime: a SavedModel
 (`--saved_model`), ONNX (`--onnx`, ONNX Runtime) or LiteRT (`--litert`, its
 interpreter, always in tiles of its fixed side). Without one, the model shipped
 with the package (`tfdeblur.checkpoints.pretrained`).
@@ -18,31 +20,26 @@ larger ones run in overlapping tiles of the largest side that fits, with blended
 seams. `--tile=N` forces tiles of side N for images with a side over N, `--tile=0`
 never tiles; self-attention and LiteRT models always tile at their largest side.
 A file that cannot be read is reported and skipped; the others are still
-written, and the exit status is then 1. An output that cannot be written is an
-error before any work is done.
+written, and the exit status is then 1. A missing input or an output folder
+that cannot be written to is an error (exit 2) before TensorFlow starts.
 """
 
-import functools
 import glob
 import os
 import sys
 
-import keras
 import numpy as np
-import tensorflow as tf
 from absl import flags
 
+from tfdeblur.config import PRECISIONS
 from tfdeblur.data import video
-from tfdeblur.data.files import EXTENSIONS, image_files, read_image
-from tfdeblur.deploy import litert_format, onnx_format, serving
-from tfdeblur.deploy.inference import GIB, MemoryModel, TiledRestorer
+from tfdeblur.deploy.photos import EXTENSIONS
 from tfdeblur.errors import InputError
-from tfdeblur.models import attention_tile
 from tfdeblur.tools import command
-from tfdeblur.training import distribute
 
 POSITIONAL = True
 FLAGS = flags.FLAGS
+RUNTIMES = {"saved_model": "saved_model", "onnx": "onnx", "litert": "litert"}  # flag -> runtime
 
 
 def define_flags():
@@ -50,7 +47,7 @@ def define_flags():
         "output", None, "Output file (one input image) or folder.", short_name="o", required=True
     )
     command.define_model_flags()
-    flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur.export.")
+    flags.DEFINE_string("saved_model", None, "A SavedModel written by tfdeblur export.")
     flags.DEFINE_string("onnx", None, "An ONNX export's folder (export --format=onnx), run by ONNX Runtime.")
     flags.DEFINE_string("litert", None, "A LiteRT export (export --format=litert), its folder or .tflite.")
     flags.DEFINE_integer(
@@ -64,16 +61,35 @@ def define_flags():
     )
     flags.DEFINE_integer("tile_overlap", 64, "Overlap of neighbouring tiles, blended.", lower_bound=0)
     flags.DEFINE_enum("format", "same", ["same", "png", "jpg"], "Output format: the input's, PNG or JPEG.")
-    flags.DEFINE_integer("jpeg_quality", 95, "JPEG quality of JPEG outputs.", lower_bound=1, upper_bound=100)
+    flags.DEFINE_integer(
+        "jpeg_quality",
+        None,
+        "JPEG quality of JPEG outputs (default: a JPEG input's own compression, else 90).",
+        lower_bound=1,
+        upper_bound=100,
+    )
     flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
     flags.DEFINE_enum(
         "mixed_precision",
         "float32",
-        distribute.PRECISIONS,
+        PRECISIONS,
         "Compute dtype of a checkpoint's or shipped model's generator (mixed_bfloat16: ~2x faster on "
         "CPUs with AVX512-BF16 and on TPUs/GPUs, same PSNR on the demo model).",
     )
-    flags.mark_flags_as_mutual_exclusive(list(RUNTIMES))
+    flags.mark_flags_as_mutual_exclusive(["checkpoint", *RUNTIMES])
+
+
+def check(arguments):
+    """Every input names something, and the output folder can be written to: before TensorFlow."""
+    if not arguments:
+        raise InputError("no input images: give files, folders or globs")
+    for argument in arguments:
+        if not (os.path.exists(argument) or (glob.has_magic(argument) and glob.glob(argument))):
+            raise InputError(f"{argument}: no such file or folder")
+    output = FLAGS.output
+    single = len(arguments) == 1 and os.path.isfile(arguments[0]) and _readable(output)
+    folder = (os.path.dirname(output) or ".") if single and not os.path.isdir(output) else output
+    command.check_writable([folder], f"-o {output}")
 
 
 def expand_inputs(arguments):
@@ -82,7 +98,8 @@ def expand_inputs(arguments):
     paths = []
     for argument in arguments:
         if os.path.isdir(argument):
-            found = sorted([*image_files(argument).values(), *_videos(argument)])
+            names = sorted(os.listdir(argument))
+            found = [os.path.join(argument, name) for name in names if _readable(name)]
         elif glob.has_magic(argument):
             found = sorted(path for path in glob.glob(argument) if _readable(path))
         elif os.path.isfile(argument):
@@ -97,10 +114,6 @@ def expand_inputs(arguments):
 
 def _readable(path):
     return path.lower().endswith(EXTENSIONS) or video.is_video(path)
-
-
-def _videos(folder):
-    return [os.path.join(folder, name) for name in os.listdir(folder) if video.is_video(name)]
 
 
 def output_paths(inputs, output, image_format="same"):
@@ -131,50 +144,36 @@ def output_paths(inputs, output, image_format="same"):
     return paths
 
 
-def encode(image, path, jpeg_quality=95):
-    """uint8 [H, W, 3] -> PNG or JPEG bytes, by the extension of `path`."""
-    if path.lower().endswith((".jpg", ".jpeg")):
-        return tf.io.encode_jpeg(image, quality=jpeg_quality).numpy()
-    return tf.io.encode_png(image).numpy()
-
-
-RUNTIMES = ("checkpoint", "saved_model", "onnx", "litert")
-FALLBACK_TILE = 1024  # for a SavedModel exported without its config: no memory model
-
-
-def load_restorer():
-    """(restore, config, tile) from the flags: a float [-1, 1] function in inference mode, its
-    `ModelConfig` (None for an export written without one), and the fixed tile side of a LiteRT
-    model (else None)."""
-    exported = [name for name in RUNTIMES[1:] if getattr(FLAGS, name)]
-    if exported and FLAGS.mixed_precision != "float32":
-        raise InputError("--mixed_precision applies to --checkpoint; export with it instead")
-    if FLAGS.saved_model:
-        return (*serving.load(FLAGS.saved_model), None)
-    if FLAGS.onnx:
-        return (*onnx_format.load(FLAGS.onnx), None)
-    if FLAGS.litert:
-        return litert_format.load(FLAGS.litert)
-    distribute.set_precision(FLAGS.mixed_precision)
-    generator, config = command.load_model()
-    return functools.partial(generator, training=False), config, None
-
-
 def main(argv):
+    import keras
+
+    from tfdeblur.deploy import deblurrer, photos
+    from tfdeblur.training import distribute
+
     inputs = expand_inputs(argv[1:])
-    if not inputs:
-        raise InputError("no input images: give files, folders or globs")
     outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
-    command.check_writable([os.path.dirname(path) or "." for path in outputs], f"-o {FLAGS.output}")
-    restore, config, fixed_tile = load_restorer()
-    restorer = tiled_restorer(restore, config, fixed_tile)
+    duplicates = [name for name in ("batchnorm_statistics", "mixed_precision") if FLAGS[name].present]
+    runtime = next((runtime for flag, runtime in RUNTIMES.items() if FLAGS[flag].value), None)
+    if runtime and duplicates:
+        raise InputError(f"--{duplicates[0]} applies to --checkpoint; export with it instead")
+    distribute.set_precision(FLAGS.mixed_precision)
+    model = deblurrer.load(
+        FLAGS[runtime].value if runtime else FLAGS.checkpoint,
+        runtime=runtime,
+        batchnorm_statistics=FLAGS.batchnorm_statistics,
+        max_memory=FLAGS.max_memory,
+        tile=FLAGS.tile,
+        tile_overlap=FLAGS.tile_overlap,
+    )
+    for note in model.notes:
+        print(note, file=sys.stderr if note.startswith("note:") else sys.stdout)
 
     def deblur(blurred):
-        restored = restorer(blurred)
+        restored = model(blurred)
         return np.concatenate([blurred, restored], axis=1) if FLAGS.side_by_side else restored
 
     failed = []
-    images = [(source, target) for source, target in zip(inputs, outputs) if not video.is_video(source)]
+    images = [source for source in inputs if not video.is_video(source)]
     verbose = 1 if command.interactive() else 2  # a log gets one line at the end, not redraws
     progress = keras.utils.Progbar(len(images), unit_name="image", verbose=verbose) if images else None
     for source, target in zip(inputs, outputs):
@@ -182,8 +181,9 @@ def main(argv):
             if video.is_video(source):
                 deblur_video(source, target, deblur)
             else:
-                restored = deblur(read_image(source))
-                _write_file(target, encode(restored, target, FLAGS.jpeg_quality))
+                photo = photos.read_photo(source)
+                contents = photos.encode_photo(photo.like(deblur(photo.pixels)), target, FLAGS.jpeg_quality)
+                _write_file(target, contents)
                 progress.add(1)
         except InputError as error:
             failed.append(str(error))
@@ -194,40 +194,10 @@ def main(argv):
         sys.exit(1)
 
 
-def tiled_restorer(restore, config, fixed_tile):
-    """The `TiledRestorer` the flags and the model ask for (see the module docstring)."""
-    whole = None
-    if FLAGS.tile is not None:
-        tile = FLAGS.tile or None
-    elif config is None:
-        tile = FALLBACK_TILE
-        print(f"note: no config.json beside the model: tiles over {tile} px", file=sys.stderr)
-    else:
-        memory = MemoryModel(config)
-        budget = FLAGS.max_memory * GIB
-        tile = memory.largest_side(budget)
-        whole = lambda height, width: memory.bytes(height, width) <= budget  # noqa: E731
-        megapixels = budget / memory.per_pixel / 1e6
-        print(
-            f"Images up to ~{megapixels:.1f} MP run whole in --max_memory={FLAGS.max_memory:g} GiB "
-            f"(estimated from the model's graph), larger ones in {tile}x{tile} tiles"
-        )
-    limits = [side for side in (config and attention_tile(config), fixed_tile) if side]
-    if limits and (tile is None or tile > min(limits)):
-        tile, whole = min(limits), None
-    if tile is not None and FLAGS.tile_overlap >= tile:
-        raise InputError(f"--tile_overlap={FLAGS.tile_overlap} must be smaller than the tile ({tile})")
-    if tile is not None and config and config.normalises_per_image:
-        print(
-            f"note: the model normalises each tile by its own statistics; images tiled by {tile} px "
-            "may show it (raise --max_memory, or --tile=0, where memory allows)",
-            file=sys.stderr,
-        )
-    return TiledRestorer(restore, tile, FLAGS.tile_overlap, whole)
-
-
 def deblur_video(source, target, deblur):
     """Deblurs the video `source` frame by frame into `target`, in the source's format."""
+    import keras
+
     source_format = video.video_format(source)
     count = video.frame_count(source)
     print(f"{source}: {count} frames, {source_format.width}x{source_format.height}, {source_format.rate} fps")
@@ -244,6 +214,7 @@ def deblur_video(source, target, deblur):
 
 def _write_file(path, contents):
     try:
-        tf.io.write_file(path, contents)
-    except tf.errors.OpError as error:
-        raise InputError(f"{path}: cannot write ({error.message.strip()})") from None
+        with open(path, "wb") as file:
+            file.write(contents)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror})") from None

@@ -14,32 +14,22 @@ typed on the command line are refused, and a flagfile's are ignored.
 """
 
 import os
-import sys
 
 from absl import flags
 
-from tfdeblur import data
-from tfdeblur.checkpoints import pretrained
-from tfdeblur.errors import InputError
-from tfdeblur.evaluation.report import (
-    MARKDOWN_HEADER,
-    evaluate,
-    format_summary,
-    markdown_row,
-    summarize,
-    write_report,
-)
-from tfdeblur.models import ModelConfig, attention_tile
+from tfdeblur import config_flags
+from tfdeblur.config import TrainConfig
 from tfdeblur.tools import command
-from tfdeblur.training import experiment
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
+UNKNOWN_FLAG_HINT = " (the network is the model's own, from its config.json)"
 
 
 def define_flags():
-    experiment.define_flags()  # so a row's flagfile can be given; --output_dir: where to write the report
-    command.define_model_flags(batchnorm_statistics=False)  # the experiment's flag serves
+    config_flags.define_settings(TrainConfig, config_flags.DATA_SETTINGS)
+    command.define_model_flags()
+    flags.DEFINE_string("output_dir", None, "Where to write the report (default: print the table only).")
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
     flags.DEFINE_integer(
@@ -47,25 +37,28 @@ def define_flags():
     )
 
 
+def check(argv):
+    del argv
+    if FLAGS.output_dir and "output_dir" in command.typed_flags:
+        command.check_writable([FLAGS.output_dir], f"--output_dir={FLAGS.output_dir}")
+
+
 def main(argv):
     del argv
-    typed = sorted(command.typed_flags & set(experiment.MODEL_FLAGS) - {"batchnorm_statistics"})
-    if typed:
-        raise InputError(
-            f"{', '.join(f'--{name}' for name in typed)}: evaluate rebuilds the network from the "
-            f"model's config.json (--checkpoint={FLAGS.checkpoint or 'the shipped model'}), its source of "
-            "truth; drop the flag"
-        )
-    output_dir = FLAGS.output_dir if "output_dir" in command.typed_flags else None  # not a flagfile's run
+    from tfdeblur import data
+    from tfdeblur.checkpoints import pretrained
+    from tfdeblur.evaluation.report import (
+        MARKDOWN_HEADER,
+        evaluate,
+        format_summary,
+        markdown_row,
+        summarize,
+        write_report,
+    )
+    from tfdeblur.models import attention_tile
+
+    output_dir = FLAGS.output_dir if "output_dir" in command.typed_flags else None  # not a recipe's run
     generator, config = command.load_model()
-    flagfile_model = experiment.Experiment.from_flags(FLAGS).model
-    if flagfile_model != ModelConfig() and flagfile_model != config:
-        names = ", ".join(f"--{name}" for name in config.differences(flagfile_model))
-        print(
-            f"note: the checkpoint's config.json differs from the flagfile's model ({names}); "
-            "evaluating the checkpoint's",
-            file=sys.stderr,
-        )
     pairs = data.evaluation_pairs(
         FLAGS.dataset, FLAGS.split, data_dir=FLAGS.data_dir, manual_dir=FLAGS.manual_dir
     )

@@ -5,7 +5,8 @@ r"""Exports a generator: `tfdeblur export --checkpoint=D --export_dir=S [--forma
 `deblur_float` and `deblur_bytes` (`tfdeblur.deploy.serving`). `--format=onnx`: `S` gets
 `model.onnx` (uint8) and `model_float.onnx`, any batch and size (`tfdeblur.deploy.onnx_format`).
 `--format=litert`: `S` gets `model.tflite`, one `--tile`^2 float tile, float32 or
-float16 weights (`--litert_dtype`; `tfdeblur.deploy.litert_format`). Without `--checkpoint`,
+float16 weights (`--litert_dtype`; `tfdeblur.deploy.litert_format`). `--format=keras`: `S` gets
+`model.keras` and `config.json` (`tfdeblur.deploy.deblurrer.save_keras`). Without `--checkpoint`,
 exports the model shipped with the package. An existing export is never overwritten.
 `--mixed_precision=mixed_bfloat16` computes in bfloat16 inside a SavedModel
 (inputs and outputs keep their dtypes).
@@ -15,7 +16,8 @@ import os
 
 from absl import flags
 
-from tfdeblur.deploy import litert_format, onnx_format, serving
+from tfdeblur.config import PRECISIONS
+from tfdeblur.deploy import deblurrer, litert_format, onnx_format, serving
 from tfdeblur.errors import InputError
 from tfdeblur.tools import command
 from tfdeblur.training import distribute
@@ -29,14 +31,17 @@ def define_flags():
     flags.DEFINE_enum(
         "mixed_precision",
         "float32",
-        [policy for policy in distribute.PRECISIONS if policy != "auto"],  # the serving machine may differ
+        [policy for policy in PRECISIONS if policy != "auto"],  # the serving machine may differ
         "Compute dtype inside the exported graph.",
     )
     flags.DEFINE_string(
         "export_dir", None, "The version directory to write, e.g. export/deblurgan/1.", required=True
     )
     flags.DEFINE_enum(
-        "format", "saved_model", ["saved_model", "onnx", "litert"], "TF Serving, ONNX Runtime or LiteRT."
+        "format",
+        "saved_model",
+        ["saved_model", "onnx", "litert", "keras"],
+        "TF Serving, ONNX Runtime, LiteRT, or a .keras file (keras.saving.load_model).",
     )
     flags.DEFINE_integer(
         "tile",
@@ -57,6 +62,9 @@ def main(argv):
     if FLAGS.format == "onnx":
         onnx_format.export(generator, config, FLAGS.export_dir)
         print(f"Wrote {FLAGS.export_dir}: {', '.join(onnx_format.MODELS)} (opset {onnx_format.OPSET})")
+    elif FLAGS.format == "keras":
+        path = deblurrer.save_keras(generator, config, FLAGS.export_dir)
+        print(f"Wrote {path} (keras.saving.load_model after import tfdeblur.layers, or tfdeblur.load)")
     elif FLAGS.format == "litert":
         litert_format.export(generator, config, FLAGS.export_dir, FLAGS.tile, FLAGS.litert_dtype)
         shape = f"{FLAGS.tile}^2 tile, {FLAGS.litert_dtype} weights"

@@ -1,5 +1,6 @@
 r"""Prints the networks of an experiment: `tfdeblur models --experiment=NAME --summary` (or
-`--flagfile=F`); `tfdeblur models --experiments` lists the recipes.
+`--flagfile=F`); `tfdeblur models --experiments` lists the recipes. A recipe's training
+settings are skipped.
 
 Ends with the line `params: <N>`, the generator's parameter count (the network
 that is deployed), after a line with the discriminator's.
@@ -7,16 +8,15 @@ that is deployed), after a line with the discriminator's.
 
 from absl import flags
 
-from tfdeblur import flagfiles
-from tfdeblur.models import build_discriminator, build_generator
-from tfdeblur.training import experiment
+from tfdeblur import config_flags, flagfiles
+from tfdeblur.config import ModelConfig
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
 
 
 def define_flags():
-    experiment.define_flags()
+    config_flags.define_settings(ModelConfig)
     flags.DEFINE_bool("summary", False, "Print the layer-by-layer summaries of G and D.")
     flags.DEFINE_bool("experiments", False, "List the recipes --experiment=NAME takes, and what each is.")
 
@@ -27,7 +27,9 @@ def main(argv):
         for name, path in flagfiles.recipes().items():
             print(f"{name:36} {flagfiles.title(path)}")
         return
-    config = experiment.Experiment.from_flags(FLAGS).model
+    from tfdeblur.models import build_discriminator, build_generator
+
+    config = config_flags.values(ModelConfig)
     generator = build_generator(config)
     discriminator = build_discriminator(config)
     if FLAGS.summary:

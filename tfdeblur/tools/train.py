@@ -18,19 +18,20 @@ infinite stops the run, keeping the last good checkpoint.
 
 from absl import flags
 
-from tfdeblur.training import experiment
-from tfdeblur.training.loop import train
+from tfdeblur import config_flags
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
 
 
 def define_flags():
-    experiment.define_flags()
+    config_flags.define_experiment_flags()
     flags.mark_flag_as_required("output_dir")
 
 
 def main(argv):
     del argv
+    from tfdeblur.training import experiment, loop
+
     run = experiment.Experiment.from_flags(FLAGS)
-    train(run, FLAGS.output_dir, FLAGS.flags_into_string())
+    loop.train(run, FLAGS.output_dir, FLAGS.flags_into_string())
