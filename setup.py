@@ -36,6 +36,8 @@ setup(
         "scikit-image>=0.22,<0.27",
         "matplotlib>=3.8,<4",
         "absl-py>=2.0,<3",
+        # Photos as a photo tool reads and writes them: EXIF orientation, EXIF/ICC kept, JPEG tables.
+        "pillow>=10",
     ],
     extras_require={
         # The gRPC client of TF Serving (python -m tfdeblur.client); REST needs nothing.

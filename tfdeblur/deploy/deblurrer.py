@@ -1,0 +1,164 @@
+"""`load` a model by name or path, get a `Deblurrer`: uint8 photos in, uint8 photos out, any size.
+
+```python
+import tfdeblur
+
+deblurrer = tfdeblur.load()  # the shipped model; or a run folder, a packed model, an export
+sharp = deblurrer("photo.jpg")  # uint8 [H, W, 3] numpy; also arrays, tensors and batches
+```
+
+An image runs whole when the generator's memory for it fits `max_memory`
+(`MemoryModel`, estimated from the model's graph), so its output is exactly the
+exported models'; larger ones run in overlapping tiles of the largest side
+that fits, seams blended (`TiledRestorer`). Self-attention and LiteRT models
+always tile at their largest side. The model computes in the global Keras dtype
+policy it is loaded under (float32 unless set otherwise).
+"""
+
+import functools
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdeblur.checkpoints import pretrained
+from tfdeblur.checkpoints.runs import CONFIG_NAME
+from tfdeblur.deploy import litert_format, onnx_format, photos, serving
+from tfdeblur.deploy.inference import GIB, MemoryModel, TiledRestorer
+from tfdeblur.errors import InputError
+from tfdeblur.models import ModelConfig, attention_tile
+
+# How a model runs: a Keras generator rebuilt from its weights (a shipped or packed model, a training
+# run), a `.keras` file (`export --format=keras`), or an export by its own runtime.
+RUNTIMES = ("checkpoint", "keras", "saved_model", "onnx", "litert")
+KERAS_NAME = "model.keras"
+FALLBACK_TILE = 1024  # for an export written without its config.json: no memory model
+
+
+def runtime_of(path):
+    """The runtime (`RUNTIMES`) the model at `path` runs in, by the files it holds."""
+    if path is None or not os.path.exists(path):
+        return "checkpoint"  # the shipped model, by name
+    if path.endswith(".keras") or os.path.isfile(os.path.join(path, KERAS_NAME)):
+        return "keras"
+    if path.endswith(".tflite") or os.path.isfile(os.path.join(path, litert_format.MODEL_NAME)):
+        return "litert"
+    if os.path.isfile(os.path.join(path, "model_float.onnx")):
+        return "onnx"
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        return "saved_model"
+    return "checkpoint"
+
+
+def load(model=None, *, runtime=None, batchnorm_statistics=None, max_memory=4.0, tile=None, tile_overlap=64):
+    """The `Deblurrer` of `model`: None or a shipped model's name (`demo`), a training run, a packed
+    model, or an export (a `.keras` file, a SavedModel, ONNX or LiteRT folder), run by `runtime`
+    (default: by what `model` holds, `runtime_of`). `batchnorm_statistics` overrides the model's
+    own (checkpoints); `max_memory` (GiB), `tile` and `tile_overlap` as in `Deblurrer`."""
+    runtime = runtime or runtime_of(model)
+    if runtime not in RUNTIMES:
+        raise InputError(f"runtime {runtime!r}: expected one of {RUNTIMES}")
+    fixed_tile = None
+    if runtime == "saved_model":
+        restore, config = serving.load(model)
+    elif runtime == "onnx":
+        restore, config = onnx_format.load(model)
+    elif runtime == "litert":
+        restore, config, fixed_tile = litert_format.load(model)
+    elif runtime == "keras":
+        restore, config = load_keras(model)
+    else:
+        generator, config = pretrained.load_model(model, batchnorm_statistics)
+        restore = functools.partial(generator, training=False)
+    return Deblurrer(
+        restore, config, fixed_tile=fixed_tile, max_memory=max_memory, tile=tile, tile_overlap=tile_overlap
+    )
+
+
+def load_keras(path):
+    """(restore, config) of a `.keras` file (or a folder holding `KERAS_NAME`) written by
+    `export --format=keras`; its config is the `config.json` beside it, where there is one."""
+    path = os.path.join(path, KERAS_NAME) if os.path.isdir(path) else path
+    try:
+        generator = keras.saving.load_model(path)
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable .keras model ({error})") from None
+    config = ModelConfig.load_if_present(os.path.join(os.path.dirname(path), CONFIG_NAME))
+    return functools.partial(generator, training=False), config
+
+
+def save_keras(generator, config, export_dir):
+    """Writes `generator` as `export_dir/KERAS_NAME` and its `config.json` (for `load_keras`)."""
+    path = os.path.join(export_dir, KERAS_NAME)
+    if os.path.exists(path):
+        raise InputError(f"--export_dir={export_dir}: already holds {KERAS_NAME}; give a new version")
+    os.makedirs(export_dir, exist_ok=True)
+    generator.save(path)
+    config.save(os.path.join(export_dir, CONFIG_NAME))
+    return path
+
+
+class Deblurrer:
+    """Deblurs uint8 RGB images of any size with `restore` (float [-1, 1] batches -> the same, in
+    inference mode), whole or in tiles as memory allows.
+
+    Args:
+        restore: e.g. `functools.partial(generator, training=False)`, or an export's `restore`.
+        config: the model's `ModelConfig` (None for an export without one: tiles of `FALLBACK_TILE`).
+        fixed_tile: the side a LiteRT model takes (it always tiles).
+        max_memory: GiB the generator may use per image or tile.
+        tile: run images with a side over `tile` in tiles of that side (0: never tile), instead of
+            choosing by `max_memory`.
+        tile_overlap: overlap of neighbouring tiles, blended.
+
+    `notes` says, in sentences, how images will run.
+    """
+
+    def __init__(self, restore, config=None, *, fixed_tile=None, max_memory=4.0, tile=None, tile_overlap=64):
+        self.config = config
+        self.notes = []
+        whole = None
+        if tile is not None:
+            tile = tile or None
+        elif config is None:
+            tile = FALLBACK_TILE
+            self.notes.append(f"note: no config.json beside the model: tiles over {tile} px")
+        else:
+            memory = MemoryModel(config)
+            budget = max_memory * GIB
+            tile = memory.largest_side(budget)
+            whole = lambda height, width: memory.bytes(height, width) <= budget  # noqa: E731
+            self.notes.append(
+                f"Images up to ~{budget / memory.per_pixel / 1e6:.1f} MP run whole in --max_memory="
+                f"{max_memory:g} GiB (estimated from the model's graph), larger ones in {tile}x{tile} tiles"
+            )
+        limits = [side for side in (config and attention_tile(config), fixed_tile) if side]
+        if limits and (tile is None or tile > min(limits)):
+            tile, whole = min(limits), None
+        if tile is not None and tile_overlap >= tile:
+            raise InputError(f"--tile_overlap={tile_overlap} must be smaller than the tile ({tile})")
+        if tile is not None and config and config.normalises_per_image:
+            self.notes.append(
+                f"note: the model normalises each tile by its own statistics; images tiled by {tile} px "
+                "may show it (raise --max_memory, or --tile=0, where memory allows)"
+            )
+        self.restorer = TiledRestorer(restore, tile, tile_overlap, whole)
+
+    def __call__(self, images):
+        """The deblurred `images`: a path (-> uint8 [H, W, 3] numpy, upright as `photos` reads it),
+        or uint8 [H, W, 3] or [N, H, W, 3] numpy arrays or tensors (-> the same type and shape)."""
+        if isinstance(images, (str, os.PathLike)):
+            return self.restorer(photos.read_photo(os.fspath(images)).pixels)
+        tensor = isinstance(images, tf.Tensor)
+        pixels = images.numpy() if tensor else np.asarray(images)
+        if pixels.dtype != np.uint8 or pixels.ndim not in (3, 4) or pixels.shape[-1] != 3:
+            raise InputError(
+                "images: expected uint8 [H, W, 3] or [N, H, W, 3] RGB, "
+                f"got {pixels.dtype} {list(pixels.shape)}"
+            )
+        if pixels.ndim == 3:
+            restored = self.restorer(pixels)
+        else:
+            restored = np.stack([self.restorer(one) for one in pixels]) if len(pixels) else pixels.copy()
+        return tf.constant(restored) if tensor else restored
