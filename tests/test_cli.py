@@ -4,6 +4,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -185,8 +187,10 @@ def test_evaluate_refuses_model_flags_naming_the_checkpoint_config(tmp_path, tra
         "--batchnorm_statistics=batch",  # an inference setting: taken, not refused
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "error: --channel_attention, --generator_depth: evaluate rebuilds the network" in result.stderr
-    assert "config.json" in result.stderr
+    assert result.stderr.strip() == (
+        "error: --generator_depth: not a flag of tfdeblur evaluate (the network is the model's own, "
+        "from its config.json) (see tfdeblur evaluate --help)"
+    )
 
 
 def test_evaluate_prints_its_table_and_writes_only_where_told(tmp_path, trained_run):
@@ -199,3 +203,79 @@ def test_evaluate_prints_its_table_and_writes_only_where_told(tmp_path, trained_
     assert header.startswith("| model | dataset | images | PSNR") and rule.startswith("|---")
     assert row.startswith("| run | embedded/test | 8 |") and summary.startswith("embedded/test: PSNR")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "command, listed, not_listed",
+    [
+        ("deblur", ["--checkpoint", "--batchnorm_statistics", "--max_memory", "--output"], ["--train_steps"]),
+        ("models", ["--generator", "--summary", "--experiments"], ["--train_steps", "--manual_dir"]),
+        ("evaluate", ["--checkpoint", "--dataset", "--output_dir"], ["--generator", "--train_steps"]),
+        ("train", ["--generator", "--train_steps", "--output_dir"], ["--checkpoint"]),
+    ],
+)
+def test_help_lists_the_flags_a_command_takes(command, listed, not_listed):
+    result = run_module("tfdeblur", command, "--help")
+    assert result.returncode == 0
+    flags = set(re.findall(r"^  (?:-\w,)?--(?:\[no\])?(\w+)", result.stdout, re.M))
+    assert {flag[2:] for flag in listed} <= flags and not {flag[2:] for flag in not_listed} & flags
+    assert "exit status: 0 done, 1 some inputs failed, 2 bad usage or input" in result.stdout
+
+
+def _without_tensorflow(*argv):
+    """Runs `tfdeblur argv...` where importing TensorFlow fails: what is checked before it starts."""
+    code = (
+        "import sys; sys.modules['tensorflow'] = None; from tfdeblur.tools import main; "
+        f"main(['tfdeblur', *{list(argv)!r}])"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_help_bad_flags_and_missing_paths_answer_before_tensorflow_starts(tmp_path):
+    for argv in (
+        ["--help"],
+        ["--version"],
+        ["deblur", "--help"],
+        ["train", "--help"],
+        ["evaluate", "--help"],
+    ):
+        result = _without_tensorflow(*argv)
+        assert result.returncode == 0 and result.stdout and not result.stderr, (argv, result.stderr[-2000:])
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder")
+    for argv, status, message in [
+        (["deblur", "missing.jpg", "-o", "x.jpg"], 2, "error: missing.jpg: no such file or folder"),
+        (
+            ["deblur", str(blocker), "-o", str(blocker / "out.png")],
+            2,
+            f"error: -o {blocker / 'out.png'}: cannot",
+        ),
+        (["deblur", str(blocker)], 2, "error: --output is required"),
+        (["deblur", str(blocker), "-o", "x.png", "--tile=-1"], 2, "error: flag --tile=-1: "),
+        (["train", "--output_dir=x", "--train_steps=many"], 2, "error: flag --train_steps=many: "),
+        (
+            ["train", "--output_dir=x", "--no_such_flag=1"],
+            2,
+            "error: --no_such_flag: not a flag of tfdeblur train",
+        ),
+        (["train", "--output_dir=x", "--experiment=nope"], 2, "error: --experiment=nope: no such recipe"),
+        (["models", "stray"], 2, "error: tfdeblur models takes no arguments besides flags, got: stray"),
+        (
+            ["evaluate", f"--output_dir={blocker / 'report'}"],
+            2,
+            f"error: --output_dir={blocker / 'report'}: cannot",
+        ),
+    ]:
+        result = _without_tensorflow(*argv)
+        assert result.returncode == status, (argv, result.stderr[-2000:])
+        assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1, (
+            argv,
+            result.stderr,
+        )
+
+
+def test_tensorflow_start_up_lines_are_shown_only_when_asked(tmp_path):
+    quiet = run_module("tfdeblur", "models", "--generator_depth=3")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr[-2000:]
+    verbose = run_module("tfdeblur", "models", "--generator_depth=3", "--verbosity=0")
+    assert verbose.returncode == 0 and verbose.stdout == quiet.stdout
