@@ -5,7 +5,6 @@ import importlib
 import os
 import subprocess
 import sys
-import zipfile
 
 import pytest
 
@@ -232,33 +231,6 @@ def test_recipes_are_named_from_any_folder(tmp_path):
         unknown.returncode == 2
         and "error: --experiment=nope: no such recipe (recipes: deblurgan" in unknown.stderr
     )
-
-
-def test_the_wheel_carries_the_recipes_and_the_shipped_model(tmp_path):
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            tmp_path,
-            REPO,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = tmp_path.glob("tfdeblur-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    recipes = {
-        f"tfdeblur/recipes/{name}.cfg" for name in ("quickstart", "base/pix2pix", "finetune/real_motion")
-    }
-    assert recipes | {"tfdeblur/weights/demo/generator.npz"} <= names
 
 
 def test_version():
