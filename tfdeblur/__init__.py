@@ -8,7 +8,7 @@ GoPro or on an embedded default dataset, and exports them for TF Serving.
     deblurrer = tfdeblur.load()        # the shipped model, a run folder or an export
     sharp = deblurrer("photo.jpg")     # uint8 [H, W, 3]; arrays, tensors and batches too
 
-`load` and `Deblurrer` import TensorFlow when first used, so `import tfdeblur`
+`load` and `Deblurrer` start TensorFlow (quietly) when first used, so `import tfdeblur`
 (and the `tfdeblur` command's `--help`) stays quick. `import tfdeblur.layers`
 registers the custom layers with `keras.saving`, for `keras.saving.load_model`
 of a `.keras` export.
@@ -23,7 +23,11 @@ def __getattr__(name):  # PEP 562: TensorFlow starts on first use, not on `impor
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        from tfdeblur import machine
+
+        with machine.quiet_start():  # TensorFlow's start-up lines, as the commands keep them out
+            machine.start_tensorflow()
+            return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'tfdeblur' has no attribute {name!r}")
 
 

@@ -63,8 +63,9 @@ def prefer_onednn():
 def quiet_start(verbose=False):
     """Keeps what TensorFlow's C++ side writes to stderr while it starts in the block (oneDNN and
     CPU-feature notes, CUDA stubs, `failed call to cuInit` on machines without a GPU: none of them
-    errors) out of the user's way unless `verbose`, and its later C++ INFO lines
-    (`TF_CPP_MIN_LOG_LEVEL`, where the user has not set it).
+    errors) out of the user's way unless `verbose`, and its later C++ log lines
+    (`TF_CPP_MIN_LOG_LEVEL=3`, where the user has not set it): it logs harmless grappler and
+    oneDNN fallbacks as errors, while a real failure reaches Python as an exception.
 
     These start-up lines ignore `TF_CPP_MIN_LOG_LEVEL` in TensorFlow 2.21 (tensorflow#100442), so
     they are read from the stderr file descriptor instead, and shown if the block fails.
@@ -72,7 +73,7 @@ def quiet_start(verbose=False):
     if verbose:
         yield
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:

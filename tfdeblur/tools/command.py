@@ -180,7 +180,7 @@ def _help(tool, program):
         "every command:\n"
         "  --flagfile=F, --experiment=NAME: flags from a file or a recipe (tfdeblur models --experiments);\n"
         f"    flags {program} does not take are skipped there\n"
-        "  --verbosity=0: show TensorFlow's start-up lines and INFO logs\n"
+        "  --verbosity=0: show TensorFlow's start-up lines, its C++ logs and INFO logs\n"
         "  exit status: 0 done, 1 some inputs failed, 2 bad usage or input, 3 training diverged"
     )
     return "\n\n".join(sections)
