@@ -9,9 +9,12 @@ Nothing here needs TensorFlow: commands check their flags before it starts.
 
 import dataclasses
 import json
+import math
 import os
+import types
 import typing
 
+from tfdeblur import atomic
 from tfdeblur.errors import InputError
 
 NORMALIZATIONS = ("batch", "instance", "none")
@@ -21,6 +24,29 @@ PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")  # Keras dty
 def setting(default, help, **flag_options):
     """A dataclass field with its flag's help (and e.g. `lower_bound`, `choices`) as metadata."""
     return dataclasses.field(default=default, metadata={"help": help, **flag_options})
+
+
+def _fits(value, field):
+    """Whether a JSON value is one `field` takes: its type (None where optional, ints as floats, a
+    list of ints for a tuple), and one of its `choices`."""
+    kind = field.type
+    if isinstance(kind, types.UnionType):  # `str | None`
+        if value is None:
+            return True
+        (kind,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    if typing.get_origin(kind) is tuple:
+        return isinstance(value, list | tuple) and all(
+            isinstance(item, int) and not isinstance(item, bool) for item in value
+        )
+    if kind is float:
+        fits = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    elif kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, kind)
+    choices = field.metadata.get("choices")
+    bounded = value >= field.metadata.get("lower_bound", value) if fits and kind in (int, float) else True
+    return fits and bounded and (not choices or value in choices)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,22 +62,29 @@ class Config:
 
     @classmethod
     def from_dict(cls, values, source):
-        """The config of `values`; InputError naming `source` and any setting it does not know."""
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
+        """The config of `values` (a JSON object); InputError naming `source` and any setting it does
+        not know, or whose value is not of the setting's type (or among its choices)."""
+        if not isinstance(values, dict):
+            raise InputError(f"{source}: a {cls.__name__} is a JSON object, not {type(values).__name__}")
+        fields = {field.name: field for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(fields))
         if unknown:
             raise InputError(
                 f"{source}: unknown {cls.__name__} settings {unknown} (written by another tfdeblur version?)"
             )
+        for name, value in values.items():
+            if not _fits(value, fields[name]):
+                raise InputError(f"{source}: {name}={json.dumps(value)[:80]} is not a valid {name}")
         return cls(**values)
 
     @classmethod
     def load(cls, path):
         try:
-            with open(path) as file:
+            with open(path, encoding="utf-8") as file:
                 values = json.load(file)
-        except (OSError, json.JSONDecodeError) as error:
-            raise InputError(f"{path}: cannot read {cls.__name__}: {error}") from None
+        except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            reason = error.strerror if isinstance(error, OSError) else str(error).splitlines()[0]
+            raise InputError(f"{path}: cannot read {cls.__name__}: {reason}") from None
         return cls.from_dict(values, path)
 
     @classmethod
@@ -60,9 +93,8 @@ class Config:
         return cls.load(path) if os.path.isfile(path) else None
 
     def save(self, path):
-        with open(path, "w") as file:
-            json.dump(dataclasses.asdict(self), file, indent=2)
-            file.write("\n")
+        """Writes the config as JSON, whole or not at all (a resume reads it)."""
+        atomic.write_text(path, json.dumps(dataclasses.asdict(self), indent=2) + "\n")
 
     @classmethod
     def choices(cls, name):
@@ -88,10 +120,10 @@ class ModelConfig(Config):
     """
 
     generator: str = setting("unet", "Generator architecture.", choices=("unet", "rir", "resnet"))
-    generator_depth: int = setting(8, "U-Net / RiR levels; inputs are padded to 2**depth.")
-    generator_filters: int = setting(64, "Filters of the first generator level.")
-    generator_max_filters: int = setting(512, "Filter cap of deeper levels.")
-    generator_blocks: int = setting(9, "Residual blocks of the resnet generator.")
+    generator_depth: int = setting(8, "U-Net / RiR levels; inputs are padded to 2**depth.", lower_bound=1)
+    generator_filters: int = setting(64, "Filters of the first generator level.", lower_bound=1)
+    generator_max_filters: int = setting(512, "Filter cap of deeper levels.", lower_bound=1)
+    generator_blocks: int = setting(9, "Residual blocks of the resnet generator.", lower_bound=0)
     generator_norm: str = setting("batch", "Generator normalisation.", choices=NORMALIZATIONS)
     batchnorm_statistics: str = setting(
         "moving",
@@ -99,7 +131,7 @@ class ModelConfig(Config):
         "own statistics (batch: pix2pix's test-batch statistics at batch size 1).",
         choices=("moving", "batch"),
     )
-    dropout: float = setting(0.5, "Generator dropout rate (training only).")
+    dropout: float = setting(0.5, "Generator dropout rate (training only).", lower_bound=0.0)
     global_residual: bool = setting(False, "Add the blurred input to the output (GR).")
     encoder_attention: tuple[int, ...] = setting(
         (), "Self-attention (SA) on the inputs of the encoder blocks at these strides, e.g. 8,64."
@@ -107,21 +139,25 @@ class ModelConfig(Config):
     decoder_attention: tuple[int, ...] = setting(
         (), "Self-attention (SA) on the inputs of the decoder blocks at these strides, e.g. 32,4."
     )
-    attention_value_ratio: float = setting(0.5, "Self-attention h(X) channels / C.")
+    attention_value_ratio: float = setting(0.5, "Self-attention h(X) channels / C.", lower_bound=0.0)
     attention_max_positions: int = setting(
-        128 * 128, "Largest H*W a self-attention block accepts (its map needs 4*(H*W)^2 bytes per image)."
+        128 * 128,
+        "Largest H*W a self-attention block accepts (its map needs 4*(H*W)^2 bytes per image).",
+        lower_bound=1,
     )
     channel_attention: bool = setting(False, "Channel attention (CA, squeeze-and-excitation).")
-    channel_reduction: int = setting(16, "Channel attention reduction r.")
+    channel_reduction: int = setting(16, "Channel attention reduction r.", lower_bound=1)
     generator_spectral_norm: bool = setting(False, "Spectral norm on every generator conv.")
     edge_input: bool = setting(False, "Add an in-graph Canny edge map as a 4th input channel.")
-    feedback_iterations: int = setting(0, "ConvLSTM feedback passes (resnet; 0 = none).")
+    feedback_iterations: int = setting(0, "ConvLSTM feedback passes (resnet; 0 = none).", lower_bound=0)
     generator_scales: int = setting(
-        1, "Scales the generator runs at, coarse to fine, sharing its weights (1: full size only)."
+        1,
+        "Scales the generator runs at, coarse to fine, sharing its weights (1: full size only).",
+        lower_bound=1,
     )
     discriminator: str = setting("patchgan", "Discriminator architecture.", choices=("patchgan",))
-    discriminator_layers: int = setting(3, "PatchGAN stride-2 layers (3 = 70x70).")
-    discriminator_filters: int = setting(64, "Filters of the first D layer.")
+    discriminator_layers: int = setting(3, "PatchGAN stride-2 layers (3 = 70x70).", lower_bound=0)
+    discriminator_filters: int = setting(64, "Filters of the first D layer.", lower_bound=1)
     discriminator_norm: str = setting("batch", "Discriminator normalisation.", choices=NORMALIZATIONS)
     discriminator_spectral_norm: bool = setting(False, "Spectral norm on every discriminator conv.")
     conditional: bool = setting(True, "The discriminator also sees the blurred image.")

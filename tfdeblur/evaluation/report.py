@@ -9,12 +9,14 @@ table row),
 
 import csv
 import functools
+import io
 import json
 import os
 
 import numpy as np
 import tensorflow as tf
 
+from tfdeblur import atomic
 from tfdeblur.deploy.inference import TiledRestorer
 from tfdeblur.evaluation import metrics
 from tfdeblur.evaluation.figures import saved_figure
@@ -105,15 +107,16 @@ def write_report(records, examples, output_dir, model="", dataset="", figure_cro
     (whole frames, or their central `figure_crop`^2 pixels)."""
     os.makedirs(output_dir, exist_ok=True)
     summary = summarize(records)
-    with open(os.path.join(output_dir, "metrics.md"), "w") as file:
-        file.write(f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}\n")
-    with open(os.path.join(output_dir, "metrics.json"), "w") as file:
-        json.dump(summary, file, indent=2, allow_nan=True)
-        file.write("\n")
-    with open(os.path.join(output_dir, "per_image.csv"), "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=("name", *FIELDS))
-        writer.writeheader()
-        writer.writerows(records)
+    atomic.write_text(
+        os.path.join(output_dir, "metrics.md"),
+        f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}\n",
+    )
+    atomic.write_text(os.path.join(output_dir, "metrics.json"), json.dumps(summary, indent=2) + "\n")
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=("name", *FIELDS))
+    writer.writeheader()
+    writer.writerows(records)
+    atomic.write_text(os.path.join(output_dir, "per_image.csv"), table.getvalue())
     if examples:
         if figure_crop:
             examples = [[centre_crop(image, figure_crop) for image in triple] for triple in examples]
