@@ -85,7 +85,7 @@ class Clip:
 
 def check_location(path, source):
     """InputError naming `source` (a spec or flag) unless `path` is a folder or a video file."""
-    if not (os.path.isdir(path) or (os.path.isfile(path) and video.is_video(path))):
+    if not path or not (os.path.isdir(path) or (os.path.isfile(path) and video.is_video(path))):
         raise InputError(
             f"{source}: {path or '(no path)'} is neither a folder nor a video file "
             f"({', '.join(video.EXTENSIONS)})"

@@ -44,6 +44,8 @@ def video_format(path):
     with _opened(path) as container:
         stream = _video_stream(container, path)
         context = stream.codec_context
+        if context is None or not context.width or not context.height:
+            raise InputError(f"{path}: not a readable video (its video stream has no size)")
         rate = stream.average_rate or stream.base_rate or fractions.Fraction(30)
         size = (context.width, context.height)
         return VideoFormat(context.name, fractions.Fraction(rate), *size, context.pix_fmt)

@@ -38,6 +38,7 @@ OPTIONS = {
     "scale": r"\d+(\.\d*)?-\d+(\.\d*)?",
 }
 DEFAULT_WINDOW = "7-13"
+MAX_WINDOW = 1000  # frames in one blurred image: 4 s at 240 fps
 TEST_SEED = 20240611  # fixed forever: the evaluation windows' sizes
 
 
@@ -86,13 +87,16 @@ def window_sizes(window):
     sizes = set()
     for term in window.split("+"):
         low, _, high = term.partition("-")
-        low, high = int(low), int(high or low)
-        found = [low] if low == high else [size for size in range(low, high + 1) if size % 2]
-        if low < 2 or high < low or not found:
+        numbers = (low, high or low)
+        low, high = (int(number) if number.isdigit() else 0 for number in numbers)
+        if low < 2 or high < low or high > MAX_WINDOW:
             raise InputError(
-                f"window={window}: give frame counts >= 2 joined by '+', each a number or a range "
-                "low-high holding an odd count"
+                f"window={window}: give frame counts from 2 to {MAX_WINDOW} joined by '+', each a number "
+                "or a range low-high holding an odd count"
             )
+        found = [low] if low == high else [size for size in range(low, high + 1) if size % 2]
+        if not found:
+            raise InputError(f"window={window}: the range {term} holds no odd frame count")
         sizes.update(found)
     return sorted(sizes)
 

@@ -116,6 +116,11 @@ class Deblurrer:
     """
 
     def __init__(self, restore, config=None, *, fixed_tile=None, max_memory=4.0, tile=None, tile_overlap=64):
+        if not max_memory > 0 or (tile is not None and tile < 0) or tile_overlap < 0:
+            raise InputError(
+                f"max_memory={max_memory}, tile={tile}, tile_overlap={tile_overlap}: expected "
+                "max_memory > 0 (GiB), tile >= 0 or None, tile_overlap >= 0"
+            )
         self.config = config
         self.notes = []
         whole = None

@@ -9,21 +9,25 @@ and ICC colour profile are kept. A JPEG is written with its input JPEG's own
 quantisation tables and chroma subsampling, the compression its camera chose,
 so the file stays near the input's size; other inputs written as JPEG use
 quality `DEFAULT_JPEG_QUALITY`, and a quality given by the user wins. Every
-problem is an `InputError` naming the file.
+problem is an `InputError` naming the file. A header that declares more than
+`max_pixels` is refused before any pixel is decoded (Pillow's own
+decompression-bomb limit gives way to it while a photo is read).
 """
 
 import dataclasses
 import io
 import os
+import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin
 
 from tfdeblur.errors import InputError
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 WRITTEN = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 DEFAULT_JPEG_QUALITY = 90
+DEFAULT_MAX_PIXELS = 250_000_000  # 0.75 GB of uint8 RGB: past the largest phone and camera sensors
 ORIENTATION = 0x0112  # the EXIF tag
 
 
@@ -44,28 +48,47 @@ class Photo:
         return dataclasses.replace(self, pixels=pixels)
 
 
-def read_photo(path):
-    """The `Photo` of the image file at `path`, upright; InputError naming a file Pillow cannot read."""
+def read_photo(path, max_pixels=DEFAULT_MAX_PIXELS):
+    """The `Photo` of the image file at `path`, upright; InputError naming a file Pillow cannot read,
+    or one whose header declares more than `max_pixels` (checked before decoding)."""
+    pillow_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
-        with Image.open(path) as image:
-            bits = 16 if any(";16" in str(tile.args) for tile in image.tile) else 8  # before load()
-            image.load()
-            photo_format, info = image.format, dict(image.info)
-            exif = image.getexif()
-            tables = getattr(image, "quantization", None) if photo_format == "JPEG" else None
-            subsampling = JpegImagePlugin.get_sampling(image) if tables else None
-            upright = ImageOps.exif_transpose(image)
-            pixels = _rgb8(upright)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Corrupt EXIF data" and such: the pixels still read
+            with Image.open(path) as image:
+                return _photo(image, path, max_pixels)
+    except InputError:
+        raise
+    except Exception as error:  # Pillow raises many types on malformed bytes: all mean unreadable
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise InputError(f"{path}: not a readable PNG/JPEG/BMP image ({reason})") from None
+        raise InputError(f"{path}: not a readable PNG/JPEG/BMP image ({reason.strip()})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = pillow_limit
+
+
+def _photo(image, path, max_pixels):
+    """The `Photo` of an opened Pillow image, its size checked before its pixels are decoded."""
+    width, height = image.size
+    if width * height > max_pixels:
+        raise InputError(
+            f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the limit "
+            f"of {max_pixels / 1e6:g} (max_pixels; --max_megapixels raises it)"
+        )
+    if not width or not height:
+        raise InputError(f"{path}: an image of {width}x{height} pixels")
+    bits = 16 if any(";16" in str(tile.args) for tile in image.tile) else 8  # known before load()
+    image.load()
+    pixels = _rgb8(ImageOps.exif_transpose(image))
+    exif = image.getexif()
     if ORIENTATION in exif:
-        exif[ORIENTATION] = 1
+        exif[ORIENTATION] = 1  # the pixels are upright now
+    tables = getattr(image, "quantization", None) if image.format == "JPEG" else None
+    subsampling = JpegImagePlugin.get_sampling(image) if tables else None
     return Photo(
         pixels,
-        photo_format,
+        image.format,
         exif.tobytes() if len(exif) else None,
-        info.get("icc_profile"),
+        image.info.get("icc_profile"),
         tables,
         subsampling if subsampling is not None and subsampling >= 0 else None,
         bits,
