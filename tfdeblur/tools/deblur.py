@@ -20,10 +20,13 @@ larger ones run in overlapping tiles of the largest side that fits, with blended
 seams. `--tile=N` forces tiles of side N for images with a side over N, `--tile=0`
 never tiles; self-attention and LiteRT models always tile at their largest side.
 A file that cannot be read is reported and skipped; the others are still
-written, and the exit status is then 1. A missing input or an output folder
+written, and the exit status is then 1. Each output is written to a hidden
+temporary file and renamed when complete, so a killed job leaves whole outputs
+only; run it again with `--skip_existing` to finish it. A missing input or an output folder
 that cannot be written to is an error (exit 2) before TensorFlow starts.
 """
 
+import contextlib
 import glob
 import os
 import sys
@@ -31,8 +34,10 @@ import sys
 import numpy as np
 from absl import flags
 
+from tfdeblur import atomic
 from tfdeblur.config import PRECISIONS
 from tfdeblur.data import video
+from tfdeblur.deploy import photos
 from tfdeblur.deploy.photos import EXTENSIONS
 from tfdeblur.errors import InputError
 from tfdeblur.tools import command
@@ -69,6 +74,13 @@ def define_flags():
         upper_bound=100,
     )
     flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
+    flags.DEFINE_bool("skip_existing", False, "Skip inputs whose output exists (resumes a stopped job).")
+    flags.DEFINE_float(
+        "max_megapixels",
+        photos.DEFAULT_MAX_PIXELS / 1e6,
+        "Refuse images (and video frames) whose header declares more, before decoding them.",
+        lower_bound=0.0,
+    )
     flags.DEFINE_enum(
         "mixed_precision",
         "float32",
@@ -147,7 +159,7 @@ def output_paths(inputs, output, image_format="same"):
 def main(argv):
     import keras
 
-    from tfdeblur.deploy import deblurrer, photos
+    from tfdeblur.deploy import deblurrer
     from tfdeblur.training import distribute
 
     inputs = expand_inputs(argv[1:])
@@ -172,33 +184,47 @@ def main(argv):
         restored = model(blurred)
         return np.concatenate([blurred, restored], axis=1) if FLAGS.side_by_side else restored
 
+    for folder in sorted({os.path.dirname(target) or "." for target in outputs}):
+        atomic.remove_leftovers(folder)  # of a job killed while writing
+    jobs = [(source, target) for source, target in zip(inputs, outputs)]
+    if FLAGS.skip_existing:
+        jobs = [(source, target) for source, target in jobs if not os.path.exists(target)]
     failed = []
-    images = [source for source in inputs if not video.is_video(source)]
+    images = [source for source, _ in jobs if not video.is_video(source)]
     verbose = 1 if command.interactive() else 2  # a log gets one line at the end, not redraws
     progress = keras.utils.Progbar(len(images), unit_name="image", verbose=verbose) if images else None
-    for source, target in zip(inputs, outputs):
+    max_pixels = round(FLAGS.max_megapixels * 1e6)
+    for source, target in jobs:
         try:
             if video.is_video(source):
-                deblur_video(source, target, deblur)
+                with _written(target) as temporary:
+                    deblur_video(source, temporary, deblur, max_pixels)
             else:
-                photo = photos.read_photo(source)
+                photo = photos.read_photo(source, max_pixels)
                 contents = photos.encode_photo(photo.like(deblur(photo.pixels)), target, FLAGS.jpeg_quality)
-                _write_file(target, contents)
+                with _written(target) as temporary, open(temporary, "wb") as file:
+                    file.write(contents)
                 progress.add(1)
         except InputError as error:
             failed.append(str(error))
     for message in failed:
         print(f"error: {message}", file=sys.stderr)
-    print(f"Wrote {len(inputs) - len(failed)} of {len(inputs)} results to {FLAGS.output}")
+    skipped = f" ({len(inputs) - len(jobs)} already there, skipped)" if len(jobs) < len(inputs) else ""
+    print(f"Wrote {len(jobs) - len(failed)} of {len(inputs)} results to {FLAGS.output}{skipped}")
     if failed:
         sys.exit(1)
 
 
-def deblur_video(source, target, deblur):
+def deblur_video(source, target, deblur, max_pixels):
     """Deblurs the video `source` frame by frame into `target`, in the source's format."""
     import keras
 
     source_format = video.video_format(source)
+    if source_format.width * source_format.height > max_pixels:
+        raise InputError(
+            f"{source}: {source_format.width}x{source_format.height} frames are over the limit of "
+            f"{max_pixels / 1e6:g} megapixels (--max_megapixels raises it)"
+        )
     count = video.frame_count(source)
     print(f"{source}: {count} frames, {source_format.width}x{source_format.height}, {source_format.rate} fps")
     progress = keras.utils.Progbar(count, unit_name="frame", verbose=1 if command.interactive() else 2)
@@ -212,9 +238,12 @@ def deblur_video(source, target, deblur):
     print(f"{target}: encoded with {encoder}, {source_format.pixel_format}")
 
 
-def _write_file(path, contents):
+@contextlib.contextmanager
+def _written(path):
+    """`atomic.replacing(path)`: an output is whole or absent, also when the job is killed; an
+    OSError (a full disk) becomes an InputError naming the file."""
     try:
-        with open(path, "wb") as file:
-            file.write(contents)
+        with atomic.replacing(path) as temporary:
+            yield temporary
     except OSError as error:
         raise InputError(f"{path}: cannot write ({error.strerror})") from None
