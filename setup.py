@@ -53,6 +53,7 @@ setup(
         "dev": [
             "pytest>=8,<10",
             "pytest-xdist>=3.5",
+            "hypothesis>=6.100",
             "ruff>=0.6",
             "dill>=0.3",
             "tensorflow-serving-api>=2.16,<2.22",

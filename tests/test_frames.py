@@ -201,8 +201,8 @@ def test_window_settings_list_their_frame_counts(tmp_path):
 
 def test_bad_window_settings_are_named(tmp_path):
     for spec, message in (
-        ("window=1", "window=1: give frame counts >= 2"),
-        ("window=5+4-3", "window=5\\+4-3: give frame counts >= 2 joined by '\\+'"),
+        ("window=1", "window=1: give frame counts from 2 to 1000"),
+        ("window=5+4-3", "window=5\\+4-3: give frame counts from 2 to 1000 joined by '\\+'"),
         ("window=x", "unknown setting"),
     ):
         with pytest.raises(InputError, match=message):
