@@ -101,10 +101,19 @@ class TrainingCheckpoint:
         return latest
 
     def save(self):
-        """Saves a checkpoint numbered by the training step, unless one exists for it."""
+        """Saves a checkpoint numbered by the training step, unless one exists for it; InputError
+        naming the folder and the last good checkpoint (kept) when it cannot be written."""
         step = int(self.step.numpy())
         if self.manager.latest_checkpoint != self._path(step):
-            self.manager.save(checkpoint_number=step)
+            try:
+                self.manager.save(checkpoint_number=step)
+            except (OSError, tf.errors.OpError) as error:  # a full disk, a folder gone
+                reason = getattr(error, "strerror", None) or getattr(error, "message", str(error))
+                kept = self.manager.latest_checkpoint or "none yet"
+                raise InputError(
+                    f"{self.manager.directory}: cannot write checkpoint ckpt-{step} "
+                    f"({reason.strip().splitlines()[0]}); the last good one is kept: {kept}"
+                ) from None
 
     def _path(self, step):
         return os.path.join(self.manager.directory, f"ckpt-{step}")
