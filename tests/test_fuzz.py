@@ -289,20 +289,29 @@ def test_image_bytes(tmp_path_factory, case):
         photos.encode_photo(photo, str(path.with_suffix(".jpg")))  # what was read can be written
 
 
-def test_a_header_declaring_60000_by_60000_pixels_is_refused_before_decoding(tmp_path):
-    import time
+def png_declaring(width, height):
+    """A PNG whose header declares `width` x `height` 8-bit RGB pixels, and holds none."""
     import zlib
 
     def chunk(kind, body):
         return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
-    header = (60000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])  # 8-bit RGB
-    bomb = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("width, height", [(0, 0), (0, 10), (10, 0)])
+def test_a_header_declaring_no_pixels_is_named(tmp_path, width, height):
+    (tmp_path / "empty.png").write_bytes(png_declaring(width, height))
+    with pytest.raises(InputError, match=r"empty\.png: "):
+        photos.read_photo(str(tmp_path / "empty.png"))
+
+
+def test_a_header_declaring_60000_by_60000_pixels_is_refused_before_decoding(tmp_path):
+    import time
+
+    bomb = png_declaring(60000, 60000)
     (tmp_path / "bomb.png").write_bytes(bomb)
     start = time.perf_counter()
     with pytest.raises(InputError, match=r"bomb\.png: 60000x60000 is 3600 megapixels, over the limit of 250"):
