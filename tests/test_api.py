@@ -121,3 +121,14 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
     result = _python(code, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "(480, 640, 3) uint8"
+
+
+def test_strength_0_is_the_input_1_the_model_and_between_a_blend(deblurrer):
+    image = skimage.data.astronaut()[:64, :80]
+    full = deblurrer(image)
+    np.testing.assert_array_equal(tfdeblur.load(strength=0.0)(image), image)  # exact identity
+    np.testing.assert_array_equal(tfdeblur.load(strength=1.0)(image), full)
+    half = tfdeblur.load(strength=0.5)(image).astype(int)
+    assert np.abs(half - (image.astype(int) + full) / 2).max() <= 0.5
+    with pytest.raises(InputError, match=r"strength=1\.5: expected a value from 0"):
+        tfdeblur.load(strength=1.5)

@@ -33,6 +33,7 @@ from tfdeblur.models import ModelConfig, attention_tile
 # run), a `.keras` file (`export --format=keras`), or an export by its own runtime.
 RUNTIMES = ("checkpoint", "keras", "saved_model", "onnx", "litert")
 KERAS_NAME = "model.keras"
+DEFAULT_STRENGTH = 1.0  # the model's output as it is
 FALLBACK_TILE = 1024  # for an export written without its config.json: no memory model
 
 
@@ -51,11 +52,20 @@ def runtime_of(path):
     return "checkpoint"
 
 
-def load(model=None, *, runtime=None, batchnorm_statistics=None, max_memory=4.0, tile=None, tile_overlap=64):
+def load(
+    model=None,
+    *,
+    runtime=None,
+    batchnorm_statistics=None,
+    max_memory=4.0,
+    tile=None,
+    tile_overlap=64,
+    strength=DEFAULT_STRENGTH,
+):
     """The `Deblurrer` of `model`: None or a shipped model's name (`demo`), a training run, a packed
     model, or an export (a `.keras` file, a SavedModel, ONNX or LiteRT folder), run by `runtime`
     (default: by what `model` holds, `runtime_of`). `batchnorm_statistics` overrides the model's
-    own (checkpoints); `max_memory` (GiB), `tile` and `tile_overlap` as in `Deblurrer`."""
+    own (checkpoints); `max_memory` (GiB), `tile`, `tile_overlap` and `strength` as in `Deblurrer`."""
     runtime = runtime or runtime_of(model)
     if runtime not in RUNTIMES:
         raise InputError(f"runtime {runtime!r}: expected one of {RUNTIMES}")
@@ -72,7 +82,13 @@ def load(model=None, *, runtime=None, batchnorm_statistics=None, max_memory=4.0,
         generator, config = pretrained.load_model(model, batchnorm_statistics)
         restore = functools.partial(generator, training=False)
     return Deblurrer(
-        restore, config, fixed_tile=fixed_tile, max_memory=max_memory, tile=tile, tile_overlap=tile_overlap
+        restore,
+        config,
+        fixed_tile=fixed_tile,
+        max_memory=max_memory,
+        tile=tile,
+        tile_overlap=tile_overlap,
+        strength=strength,
     )
 
 
@@ -111,16 +127,34 @@ class Deblurrer:
         tile: run images with a side over `tile` in tiles of that side (0: never tile), instead of
             choosing by `max_memory`.
         tile_overlap: overlap of neighbouring tiles, blended.
+        strength: how much of the model's correction to apply, in [0, 1]: 0 returns the input
+            exactly, 1 the model's output, between them `input + strength * (output - input)`,
+            rounded to uint8.
 
     `notes` says, in sentences, how images will run.
     """
 
-    def __init__(self, restore, config=None, *, fixed_tile=None, max_memory=4.0, tile=None, tile_overlap=64):
+    def __init__(
+        self,
+        restore,
+        config=None,
+        *,
+        fixed_tile=None,
+        max_memory=4.0,
+        tile=None,
+        tile_overlap=64,
+        strength=DEFAULT_STRENGTH,
+    ):
         if not max_memory > 0 or (tile is not None and tile < 0) or tile_overlap < 0:
             raise InputError(
                 f"max_memory={max_memory}, tile={tile}, tile_overlap={tile_overlap}: expected "
                 "max_memory > 0 (GiB), tile >= 0 or None, tile_overlap >= 0"
             )
+        if not 0.0 <= strength <= 1.0:
+            raise InputError(
+                f"strength={strength}: expected a value from 0 (the input) to 1 (the model's output)"
+            )
+        self.strength = strength
         self.config = config
         self.notes = []
         whole = None
@@ -154,7 +188,7 @@ class Deblurrer:
         """The deblurred `images`: a path (-> uint8 [H, W, 3] numpy, upright as `photos` reads it),
         or uint8 [H, W, 3] or [N, H, W, 3] numpy arrays or tensors (-> the same type and shape)."""
         if isinstance(images, (str, os.PathLike)):
-            return self.restorer(photos.read_photo(os.fspath(images)).pixels)
+            return self._restore(photos.read_photo(os.fspath(images)).pixels)
         tensor = isinstance(images, tf.Tensor)
         pixels = images.numpy() if tensor else np.asarray(images)
         if pixels.dtype != np.uint8 or pixels.ndim not in (3, 4) or pixels.shape[-1] != 3:
@@ -163,7 +197,17 @@ class Deblurrer:
                 f"got {pixels.dtype} {list(pixels.shape)}"
             )
         if pixels.ndim == 3:
-            restored = self.restorer(pixels)
+            restored = self._restore(pixels)
         else:
-            restored = np.stack([self.restorer(one) for one in pixels]) if len(pixels) else pixels.copy()
+            restored = np.stack([self._restore(one) for one in pixels]) if len(pixels) else pixels.copy()
         return tf.constant(restored) if tensor else restored
+
+    def _restore(self, blurred):
+        """One uint8 image, restored at `strength`."""
+        if self.strength == 0.0:
+            return blurred.copy()
+        restored = self.restorer(blurred)
+        if self.strength == 1.0:
+            return restored
+        blurred = blurred.astype(np.float32)
+        return np.rint(blurred + self.strength * (restored - blurred)).astype(np.uint8)

@@ -74,6 +74,13 @@ def define_flags():
         upper_bound=100,
     )
     flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
+    flags.DEFINE_float(
+        "strength",
+        1.0,
+        "How much of the model's correction to apply: 0 returns the input, 1 the model's output.",
+        lower_bound=0.0,
+        upper_bound=1.0,
+    )
     flags.DEFINE_bool("skip_existing", False, "Skip inputs whose output exists (resumes a stopped job).")
     flags.DEFINE_float(
         "max_megapixels",
@@ -176,6 +183,7 @@ def main(argv):
         max_memory=FLAGS.max_memory,
         tile=FLAGS.tile,
         tile_overlap=FLAGS.tile_overlap,
+        strength=FLAGS.strength,
     )
     for note in model.notes:
         print(note, file=sys.stderr if note.startswith("note:") else sys.stdout)
