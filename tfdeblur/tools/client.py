@@ -11,9 +11,9 @@ import json
 import urllib.error
 import urllib.request
 
-import tensorflow as tf
 from absl import flags
 
+from tfdeblur import atomic
 from tfdeblur.errors import InputError
 
 SIGNATURE = "deblur_bytes"
@@ -56,6 +56,8 @@ def _grpc_modules():
 
 def predict_request(model, encoded_images):
     """A gRPC `PredictRequest` of the encoded images to `model`'s `deblur_bytes` signature."""
+    import tensorflow as tf  # gRPC's tensor protos; the REST client needs none
+
     _, predict_pb2, _ = _grpc_modules()
     request = predict_pb2.PredictRequest()
     request.model_spec.name = model
@@ -65,6 +67,8 @@ def predict_request(model, encoded_images):
 
 
 def deblur_grpc(encoded_images, model, address, timeout):
+    import tensorflow as tf
+
     grpc, _, prediction_service_pb2_grpc = _grpc_modules()
     request = predict_request(model, encoded_images)
     with grpc.insecure_channel(address) as channel:
@@ -103,5 +107,5 @@ def main(argv):
     port = FLAGS.port or (8501 if FLAGS.rest else 8500)
     deblur = deblur_rest if FLAGS.rest else deblur_grpc
     (restored,) = deblur([contents], FLAGS.model, f"{FLAGS.host}:{port}", FLAGS.timeout)
-    tf.io.write_file(FLAGS.output, restored)
+    atomic.write_bytes(FLAGS.output, restored)
     print(f"Wrote {FLAGS.output}")

@@ -11,9 +11,7 @@ import os
 
 from absl import flags
 
-from tfdeblur import data
-from tfdeblur.checkpoints import pretrained
-from tfdeblur.evaluation.report import evaluate, format_summary, summarize
+from tfdeblur import atomic
 
 POSITIONAL = False
 FLAGS = flags.FLAGS
@@ -34,6 +32,10 @@ def define_flags():
 
 def main(argv):
     del argv
+    from tfdeblur import data
+    from tfdeblur.checkpoints import pretrained
+    from tfdeblur.evaluation.report import evaluate, format_summary, summarize
+
     for spec in FLAGS.datasets:
         data.check_spec(spec)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
@@ -44,7 +46,7 @@ def main(argv):
         records, _ = evaluate(packed, data.evaluation_pairs(spec))
         summaries.append({"dataset": f"{spec}/test", **summarize(records)})
         print(f"{spec}/test: {format_summary(summaries[-1])}")
-    with open(os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), "w") as file:
-        json.dump(summaries, file, indent=2)
-        file.write("\n")
+    atomic.write_text(
+        os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), json.dumps(summaries, indent=2) + "\n"
+    )
     print(f"Packed {FLAGS.checkpoint} into {FLAGS.output_dir}")

@@ -9,7 +9,6 @@ import collections
 import glob
 import os
 
-import tensorflow as tf
 from absl import flags
 
 from tfdeblur.errors import InputError
@@ -26,6 +25,8 @@ def define_flags():
 
 def read_scalars(logdir):
     """{tag: [(step, value), ...]} of every scalar in the event files under `logdir`, by step."""
+    import tensorflow as tf  # its event files
+
     paths = sorted(glob.glob(os.path.join(logdir, "**", "events.out.tfevents.*"), recursive=True))
     if not paths:
         raise InputError(f"--logdir={logdir}: no TensorBoard event files")
