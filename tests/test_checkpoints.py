@@ -82,7 +82,11 @@ def test_resumable_settings_change_and_are_saved(tiny_config, tmp_path):
     write_or_check_configs(str(tmp_path), tiny_config, TrainConfig(train_steps=4))
     longer = TrainConfig(train_steps=8, steps_per_epoch=2, strategy="one_device")
     changes = write_or_check_configs(str(tmp_path), tiny_config, longer)
-    assert changes == {"train_steps": (4, 8), "steps_per_epoch": (1000, 2), "strategy": ("auto", "one_device")}
+    assert changes == {
+        "train_steps": (4, 8),
+        "steps_per_epoch": (1000, 2),
+        "strategy": ("auto", "one_device"),
+    }
     assert TrainConfig.load(str(tmp_path / "train_config.json")) == longer
 
 
