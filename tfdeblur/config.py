@@ -26,14 +26,20 @@ def setting(default, help, **flag_options):
     return dataclasses.field(default=default, metadata={"help": help, **flag_options})
 
 
+def value_type(field):
+    """The type of a setting's values: `str` for a `str | None` field, else the field's type."""
+    kind = field.type
+    if isinstance(kind, types.UnionType):  # `str | None`
+        (kind,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    return kind
+
+
 def _fits(value, field):
     """Whether a JSON value is one `field` takes: its type (None where optional, ints as floats, a
     list of ints for a tuple), and one of its `choices`."""
-    kind = field.type
-    if isinstance(kind, types.UnionType):  # `str | None`
-        if value is None:
-            return True
-        (kind,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    if value is None and isinstance(field.type, types.UnionType):
+        return True
+    kind = value_type(field)
     if typing.get_origin(kind) is tuple:
         return isinstance(value, list | tuple) and all(
             isinstance(item, int) and not isinstance(item, bool) for item in value

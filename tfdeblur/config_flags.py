@@ -7,12 +7,11 @@ TensorFlow, so a command parses and checks its flags before TensorFlow starts.
 """
 
 import dataclasses
-import types
 import typing
 
 from absl import flags
 
-from tfdeblur.config import ModelConfig, TrainConfig
+from tfdeblur.config import ModelConfig, TrainConfig, value_type
 
 # The --help section of each config's flags (absl groups flags by the module that defined them).
 GROUPS = {ModelConfig: "model settings (ModelConfig)", TrainConfig: "training settings (TrainConfig)"}
@@ -62,9 +61,7 @@ def define(field, config, flag_values, default=dataclasses.MISSING):
         default = field.default
     elif default is None:
         help_text += " Default: the model's own (its config.json)."
-    kind = field.type
-    if isinstance(kind, types.UnionType):  # `str | None`
-        (kind,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    kind = value_type(field)
     common = {"flag_values": flag_values, "module_name": GROUPS[config], **options}
     if choices:
         flags.DEFINE_enum(field.name, default, choices, help_text, **common)

@@ -33,6 +33,8 @@ from tfdeblur.models import ModelConfig, attention_tile
 # run), a `.keras` file (`export --format=keras`), or an export by its own runtime.
 RUNTIMES = ("checkpoint", "keras", "saved_model", "onnx", "litert")
 KERAS_NAME = "model.keras"
+DEFAULT_MAX_MEMORY = 4.0  # GiB per image or tile
+DEFAULT_TILE_OVERLAP = 64
 DEFAULT_STRENGTH = 1.0  # the model's output as it is
 FALLBACK_TILE = 1024  # for an export written without its config.json: no memory model
 
@@ -57,9 +59,9 @@ def load(
     *,
     runtime=None,
     batchnorm_statistics=None,
-    max_memory=4.0,
+    max_memory=DEFAULT_MAX_MEMORY,
     tile=None,
-    tile_overlap=64,
+    tile_overlap=DEFAULT_TILE_OVERLAP,
     strength=DEFAULT_STRENGTH,
 ):
     """The `Deblurrer` of `model`: None or a shipped model's name (`demo`), a training run, a packed
@@ -140,9 +142,9 @@ class Deblurrer:
         config=None,
         *,
         fixed_tile=None,
-        max_memory=4.0,
+        max_memory=DEFAULT_MAX_MEMORY,
         tile=None,
-        tile_overlap=64,
+        tile_overlap=DEFAULT_TILE_OVERLAP,
         strength=DEFAULT_STRENGTH,
     ):
         if not max_memory > 0 or (tile is not None and tile < 0) or tile_overlap < 0:

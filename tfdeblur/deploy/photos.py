@@ -66,9 +66,9 @@ def read_photo(path, max_pixels=DEFAULT_MAX_PIXELS):
         Image.MAX_IMAGE_PIXELS = pillow_limit
 
 
-def _photo(image, path, max_pixels):
-    """The `Photo` of an opened Pillow image, its size checked before its pixels are decoded."""
-    width, height = image.size
+def check_size(path, width, height, max_pixels):
+    """InputError naming `path` unless a `width` x `height` image (or video frame) has pixels, no
+    more than `max_pixels`: checked from a header, before decoding."""
     if width * height > max_pixels:
         raise InputError(
             f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the limit "
@@ -76,6 +76,12 @@ def _photo(image, path, max_pixels):
         )
     if not width or not height:
         raise InputError(f"{path}: an image of {width}x{height} pixels")
+
+
+def _photo(image, path, max_pixels):
+    """The `Photo` of an opened Pillow image, its size checked before its pixels are decoded."""
+    width, height = image.size
+    check_size(path, width, height, max_pixels)
     bits = 16 if any(";16" in str(tile.args) for tile in image.tile) else 8  # known before load()
     image.load()
     pixels = _rgb8(ImageOps.exif_transpose(image))

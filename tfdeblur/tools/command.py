@@ -148,12 +148,6 @@ def check_writable(folders, source):
             raise InputError(f"{source}: cannot write to {folder} ({error.strerror})") from None
 
 
-def check_exists(path, source):
-    """InputError naming `source` unless `path` exists (a shipped model's name aside: see callers)."""
-    if not os.path.exists(path):
-        raise InputError(f"{source}: {path} does not exist")
-
-
 def _fail(error, status):
     print(f"error: {error}", file=sys.stderr)
     sys.exit(status)

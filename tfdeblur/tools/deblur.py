@@ -44,7 +44,7 @@ from tfdeblur.tools import command
 
 POSITIONAL = True
 FLAGS = flags.FLAGS
-RUNTIMES = {"saved_model": "saved_model", "onnx": "onnx", "litert": "litert"}  # flag -> runtime
+RUNTIMES = ("saved_model", "onnx", "litert")  # each an export flag, named as the runtime it picks
 
 
 def define_flags():
@@ -172,7 +172,7 @@ def main(argv):
     inputs = expand_inputs(argv[1:])
     outputs = output_paths(inputs, FLAGS.output, FLAGS.format)
     duplicates = [name for name in ("batchnorm_statistics", "mixed_precision") if FLAGS[name].present]
-    runtime = next((runtime for flag, runtime in RUNTIMES.items() if FLAGS[flag].value), None)
+    runtime = next((runtime for runtime in RUNTIMES if FLAGS[runtime].value), None)
     if runtime and duplicates:
         raise InputError(f"--{duplicates[0]} applies to --checkpoint; export with it instead")
     distribute.set_precision(FLAGS.mixed_precision)
@@ -194,7 +194,7 @@ def main(argv):
 
     for folder in sorted({os.path.dirname(target) or "." for target in outputs}):
         atomic.remove_leftovers(folder)  # of a job killed while writing
-    jobs = [(source, target) for source, target in zip(inputs, outputs)]
+    jobs = list(zip(inputs, outputs))
     if FLAGS.skip_existing:
         jobs = [(source, target) for source, target in jobs if not os.path.exists(target)]
     failed = []
@@ -205,13 +205,13 @@ def main(argv):
     for source, target in jobs:
         try:
             if video.is_video(source):
-                with _written(target) as temporary:
+                with _naming_write_errors(target), atomic.replacing(target) as temporary:
                     deblur_video(source, temporary, deblur, max_pixels)
             else:
                 photo = photos.read_photo(source, max_pixels)
                 contents = photos.encode_photo(photo.like(deblur(photo.pixels)), target, FLAGS.jpeg_quality)
-                with _written(target) as temporary, open(temporary, "wb") as file:
-                    file.write(contents)
+                with _naming_write_errors(target):
+                    atomic.write_bytes(target, contents)
                 progress.add(1)
         except InputError as error:
             failed.append(str(error))
@@ -228,11 +228,7 @@ def deblur_video(source, target, deblur, max_pixels):
     import keras
 
     source_format = video.video_format(source)
-    if source_format.width * source_format.height > max_pixels:
-        raise InputError(
-            f"{source}: {source_format.width}x{source_format.height} frames are over the limit of "
-            f"{max_pixels / 1e6:g} megapixels (--max_megapixels raises it)"
-        )
+    photos.check_size(source, source_format.width, source_format.height, max_pixels)
     count = video.frame_count(source)
     print(f"{source}: {count} frames, {source_format.width}x{source_format.height}, {source_format.rate} fps")
     progress = keras.utils.Progbar(count, unit_name="frame", verbose=1 if command.interactive() else 2)
@@ -247,11 +243,9 @@ def deblur_video(source, target, deblur, max_pixels):
 
 
 @contextlib.contextmanager
-def _written(path):
-    """`atomic.replacing(path)`: an output is whole or absent, also when the job is killed; an
-    OSError (a full disk) becomes an InputError naming the file."""
+def _naming_write_errors(path):
+    """An OSError while `path` is written (a full disk) becomes an InputError naming it."""
     try:
-        with atomic.replacing(path) as temporary:
-            yield temporary
+        yield
     except OSError as error:
         raise InputError(f"{path}: cannot write ({error.strerror})") from None
