@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from tfdeblur import data
 from tfdeblur.data import synthetic
-from tfdeblur.data.blur import GAMMA, RESPONSES, blur
+from tfdeblur.data.blur import GAMMA, READ_NOISE_LINE, RESPONSES, SHOT_NOISE, Capture, Exposure, blur, develop
 from tfdeblur.data.kernels import random_kernel, random_kernels
 from tfdeblur.data.sources import embedded
 from tfdeblur.errors import InputError
@@ -158,3 +158,68 @@ def test_training_batches_are_float_in_minus_one_one():
 def test_unknown_dataset_spec_is_named(spec):
     with pytest.raises(InputError, match=f"unknown dataset spec '{spec}'"):
         data.train_pairs(spec, 32)
+
+
+@pytest.mark.parametrize("level", [0.1, 0.4])
+def test_sensor_noise_has_the_poisson_gaussian_variance_in_linear_light(level):
+    """Noise of variance shot * x + read on linear light x, added before quantisation (seen through
+    the linear response, whose encoding is the identity; rounding adds 1/12 of a level squared)."""
+    shot, read = 4e-3, 1e-4
+    light = tf.fill([1, 256, 256, 3], level)
+    captured = develop(light, 1.0, 0.0, (3, 4), exposure=Exposure(shot=shot, read=read)).numpy() / 255.0
+    assert captured.mean() == pytest.approx(level, abs=2e-3)
+    assert captured.var() == pytest.approx(shot * level + read + 1 / 12 / 255**2, rel=0.03)
+    noiseless = develop(light, 1.0, 0.0, (3, 4)).numpy()
+    assert np.unique(noiseless) == [round(level * 255)]
+
+
+def test_saturated_highlights_carry_their_gain_and_are_clipped_after_blurring():
+    """A clipped highlight's light times the gain is spread by the PSF in linear light, then clipped
+    to the sensor's range; pixels below the highlight level keep their light."""
+    sharp = np.zeros((9, 21, 3), np.uint8)
+    sharp[4, 14] = 255  # a highlight
+    sharp[4, 5] = 200  # not one
+    kernel = np.zeros((5, 5), np.float32)
+    kernel[2] = 0.2  # a horizontal streak of 5 px
+
+    def streak(gain):
+        return blur(tf.constant(sharp), kernel, padding="REFLECT", exposure=Exposure(gain=gain)).numpy()[4]
+
+    plain = streak(1.0)
+    np.testing.assert_array_equal(plain[12:17], round(255 * 0.2 ** (1 / GAMMA)))
+    np.testing.assert_array_equal(
+        streak(2.5)[12:17], round(255 * 0.5 ** (1 / GAMMA))
+    )  # 2.5 x 0.2 of the light
+    np.testing.assert_array_equal(streak(10.0)[12:17], 255)  # 2.0 of the range: clipped
+    np.testing.assert_array_equal(streak(10.0)[3:8], plain[3:8])
+    np.testing.assert_array_equal(plain[3:8], round(255 * ((200 / 255) ** GAMMA * 0.2) ** (1 / GAMMA)))
+
+
+def test_a_capture_draws_its_sensor_from_the_published_ranges():
+    count, seed = 4096, tf.constant([5, 6])
+    std, exposure = Capture("sensor", saturation=3.0).draw(count, seed)
+    shot, read, gain = (np.ravel(value) for value in (exposure.shot, exposure.read, exposure.gain))
+    assert np.all(std == 0.0)
+    assert SHOT_NOISE[0] <= shot.min() and shot.max() <= SHOT_NOISE[1]
+    slope, intercept, spread = READ_NOISE_LINE
+    residual = np.log(read) - slope * np.log(shot) - intercept
+    assert abs(residual.mean()) < 0.03 and residual.std() == pytest.approx(spread, rel=0.05)
+    assert gain.min() >= 1.0 and gain.max() <= 3.0 and gain.mean() == pytest.approx(2.0, abs=0.05)
+    # The default capture draws the encoded noise as the first synthesis always did, and no sensor.
+    std, exposure = Capture().draw(count, seed)
+    np.testing.assert_array_equal(
+        std, tf.random.stateless_uniform([count], seed, maxval=synthetic.MAX_NOISE_STD)
+    )
+    assert exposure == (1.0, 0.0, 0.0)
+
+
+def test_sensor_settings_are_read_from_the_spec_and_checked():
+    options = data.specs.parse_spec("embedded,noise=sensor,saturation=4").options
+    assert options.capture == Capture("sensor", 4.0)
+    assert data.specs.parse_spec("embedded").options.capture == Capture()
+    with pytest.raises(InputError, match=r"saturation=0\.5 is a gain, at least 1"):
+        data.specs.parse_spec("embedded,saturation=0.5")
+    with pytest.raises(InputError, match=r"unknown setting 'noise=poisson'.*noise=encoded\|sensor"):
+        data.specs.parse_spec("embedded,noise=poisson")
+    pairs = next(iter(data.train_pairs("embedded,noise=sensor,saturation=4,mix=kernel+warp", 32).batch(4)))
+    assert pairs["blur"].shape == pairs["sharp"].shape == (4, 32, 32, 3)

@@ -8,6 +8,10 @@ windows of consecutive high-frame-rate frames of the clips in `frames=PATH`
 `window=` drawing their frame counts, default 7-13, `scale=` their resize factors).
 `response=gamma|linear|gamma+linear` is the camera response every kind averages
 light under (`tfdeblur.data.blur.RESPONSES`; default gamma, several: one per crop).
+`noise=encoded|sensor` and `saturation=GAIN` set the synthetic kinds' sensor
+(`tfdeblur.data.blur.Capture`, after RSBlur): Gaussian noise on the encoded values
+(default) or Poisson-Gaussian noise in linear light; highlights up to GAIN times
+brighter than they show, clipped after blurring (default 1: none).
 E.g. `embedded,mix=kernel+gopro+warp+frames:3,frames=clips,holdout=39`: half the
 crops real blur, the other half the three synthetic kinds alike.
 """
@@ -17,7 +21,7 @@ import dataclasses
 import tensorflow as tf
 
 from tfdeblur.data import clips, synthetic, windows
-from tfdeblur.data.blur import RESPONSE_OPTION
+from tfdeblur.data.blur import DEFAULT_CAPTURE, NOISES, RESPONSE_OPTION, Capture
 from tfdeblur.data.windows import FramesOptions
 from tfdeblur.errors import InputError
 
@@ -30,18 +34,22 @@ OPTIONS = {
     "window": windows.OPTIONS["window"],
     "response": RESPONSE_OPTION,
     "scale": windows.OPTIONS["scale"],
+    "noise": "|".join(NOISES),
+    "saturation": r"\d+(\.\d*)?",
 }
 
 
 @dataclasses.dataclass(frozen=True)
 class MixOptions:
     """A photo source's blur settings, parsed once (`parse`): `weights` ({kind: weight} of `mix=`,
-    zero weights dropped), `clips` (the folder of `frames=`, or None) and `frames` (the windows'
-    `FramesOptions`, whose camera responses every kind averages light under)."""
+    zero weights dropped), `clips` (the folder of `frames=`, or None), `frames` (the windows'
+    `FramesOptions`, whose camera responses every kind averages light under) and `capture` (the
+    synthetic kinds' sensor)."""
 
     weights: dict
     clips: str | None
     frames: FramesOptions
+    capture: Capture = DEFAULT_CAPTURE
 
     @property
     def gammas(self):
@@ -81,7 +89,11 @@ def parse(spec, default):
     if location is not None:
         clips.check_location(location, f"dataset spec {spec.text!r}")
     weights = {kind: weight for kind, weight in mix.items() if weight}
-    return MixOptions(weights, location, FramesOptions.parse(spec.options, spec.text))
+    saturation = float(spec.options.get("saturation", 1))
+    if saturation < 1:
+        raise InputError(f"dataset spec {spec.text!r}: saturation={saturation:g} is a gain, at least 1")
+    capture = Capture(spec.options.get("noise", "encoded"), saturation)
+    return MixOptions(weights, location, FramesOptions.parse(spec.options, spec.text), capture)
 
 
 def train_pairs(source, options, images, crop_size, seed):
@@ -90,7 +102,8 @@ def train_pairs(source, options, images, crop_size, seed):
     `frames` averages clip windows."""
     streams, weights = [], []
     if options.synthetic:
-        streams.append(synthetic.blurred_crops(images, crop_size, seed, options.synthetic, options.gammas))
+        blurs, gammas, capture = options.synthetic, options.gammas, options.capture
+        streams.append(synthetic.blurred_crops(images, crop_size, seed, blurs, gammas, capture))
         weights.append(sum(options.synthetic.values()))
     if "frames" in options.weights:
         frames = options.frames

@@ -23,7 +23,16 @@ rather than per crop: on 2 cores it leaves the CPU to the training step.
 import numpy as np
 import tensorflow as tf
 
-from tfdeblur.data.blur import GAMMA, blur, draw_gammas, from_linear, quantize, to_linear
+from tfdeblur.data.blur import (
+    DEFAULT_CAPTURE,
+    GAMMA,
+    MAX_NOISE_STD,
+    NO_EXPOSURE,
+    blur,
+    develop,
+    draw_gammas,
+    light,
+)
 from tfdeblur.data.kernels import camera_shake_trajectories, random_kernels
 from tfdeblur.data.pipeline import map_with_seeds
 
@@ -38,7 +47,6 @@ GOPRO_KERNEL_SIZE = 53
 # The PSF kinds' (length range, canvas side); warp paths get the GoPro lengths' margin.
 PSF_KINDS = {"kernel": (KERNEL_LENGTHS, KERNEL_SIZE), "gopro": (GOPRO_LENGTHS, GOPRO_KERNEL_SIZE)}
 CANVAS = {**{kind: size for kind, (_, size) in PSF_KINDS.items()}, "warp": GOPRO_KERNEL_SIZE}
-MAX_NOISE_STD = 0.01
 WARP_FRAMES = 15
 MAX_ROTATION = np.deg2rad(1.5)
 MAX_ZOOM = 0.015
@@ -100,17 +108,18 @@ def _transforms(poses, height, width):
     return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=-1)
 
 
-def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0), gamma=GAMMA):
+def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0), gamma=GAMMA, exposure=NO_EXPOSURE):
     """Averages uint8 `sharp` [H, W, 3] warped to every pose [F, 4], in linear light; uint8 out.
 
     Batched: images [N, H, W, 3], poses [N, F, 4], `noise_std` a scalar or one per image and
-    `gamma` (the camera response's exponent) a scalar or [N, 1, 1, 1].
+    `gamma` (the camera response's exponent) a scalar or [N, 1, 1, 1]; `exposure` is the sensor's
+    (`tfdeblur.data.blur.Exposure`).
     """
     batched = sharp.shape.rank == 4
     images, poses = (sharp, poses) if batched else (sharp[tf.newaxis], poses[tf.newaxis])
     count, frames = tf.shape(poses)[0], tf.shape(poses)[1]
     height, width = tf.shape(images)[1], tf.shape(images)[2]
-    linear = to_linear(tf.cast(images, tf.float32) / 255.0, gamma)
+    linear = light(tf.cast(images, tf.float32) / 255.0, gamma, exposure)
     warped = tf.raw_ops.ImageProjectiveTransformV3(
         images=tf.repeat(linear, frames, axis=0),  # image i's frames are rows i*F ... i*F + F - 1
         transforms=_transforms(tf.reshape(poses, [-1, 4]), height, width),
@@ -120,14 +129,14 @@ def warp_blur(sharp, poses, noise_std=0.0, seed=(0, 0), gamma=GAMMA):
         fill_mode="REFLECT",
     )
     warped = tf.reshape(warped, [count, frames, height, width, 3])
-    return quantize(from_linear(tf.reduce_mean(warped, axis=1), gamma), noise_std, seed, batched)
+    return develop(tf.reduce_mean(warped, axis=1), gamma, noise_std, seed, batched, exposure)
 
 
-def blurred_crops(images, crop_size, seed, mix, gammas=(GAMMA,)):
+def blurred_crops(images, crop_size, seed, mix, gammas=(GAMMA,), capture=DEFAULT_CAPTURE):
     """An endless dataset of {"blur", "sharp"} uint8 crop_size^2 pairs from an endless dataset of
     sharp uint8 `images` [H, W, 3]: a random window per image, blurred `CHUNK` at a time by a kind
     drawn from `mix` ({kind: weight}) and a random member of its `blur_bank`, each under a camera
-    response drawn from `gammas`.
+    response drawn from `gammas` and a sensor drawn from `capture`.
 
     Each window has a margin of the largest kind's canvas, so the blur at a crop's border sees
     real pixels.
@@ -143,31 +152,33 @@ def blurred_crops(images, crop_size, seed, mix, gammas=(GAMMA,)):
 
     def blur_chunk(chunk, chunk_seed):
         if len(banks) == 1:
-            return blur_windows(chunk, chunk_seed, banks[0], crop_size, gammas)
+            return blur_windows(chunk, chunk_seed, banks[0], crop_size, gammas, capture)
         kind_seed = tf.random.experimental.stateless_fold_in(chunk_seed, 1)
         pick = tf.random.stateless_categorical(logits, 1, kind_seed)
         branches = [
-            lambda bank=bank: blur_windows(chunk, chunk_seed, bank, crop_size, gammas) for bank in banks
+            lambda bank=bank: blur_windows(chunk, chunk_seed, bank, crop_size, gammas, capture)
+            for bank in banks
         ]
         return tf.switch_case(tf.cast(pick[0, 0], tf.int32), branches)
 
     return map_with_seeds(windows.batch(CHUNK), blur_chunk, seed + 1).unbatch()
 
 
-def blur_windows(windows, seed, bank, crop_size, gammas=(GAMMA,)):
+def blur_windows(windows, seed, bank, crop_size, gammas=(GAMMA,), capture=DEFAULT_CAPTURE):
     """{"blur", "sharp"} central crop_size^2 crops of uint8 windows [N, S, S, 3], each blurred by a
-    random member of `bank` with its own noise level and camera response of `gammas` (a graph op)."""
+    random member of `bank` with its own camera response of `gammas` and sensor drawn from
+    `capture` (a graph op)."""
     index_seed, noise_seed, std_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
     count = tf.shape(windows)[0]
     gamma = draw_gammas(gammas, count, tf.random.experimental.stateless_fold_in(seed, 3))
     members = tf.gather(
         bank, tf.random.stateless_uniform([count], index_seed, maxval=bank.shape[0], dtype=tf.int32)
     )
-    noise_std = tf.random.stateless_uniform([count], std_seed, maxval=MAX_NOISE_STD)
+    noise_std, exposure = capture.draw(count, std_seed)
     if bank.shape[1] == bank.shape[2]:  # PSFs: the valid convolution loses k - 1 pixels
-        blurred = blur(windows, members, noise_std, noise_seed, gamma=gamma)
+        blurred = blur(windows, members, noise_std, noise_seed, gamma=gamma, exposure=exposure)
     else:
-        blurred = warp_blur(windows, members, noise_std, noise_seed, gamma)
+        blurred = warp_blur(windows, members, noise_std, noise_seed, gamma, exposure)
     return {"blur": _centre(blurred, crop_size), "sharp": _centre(windows, crop_size)}
 
 
@@ -177,10 +188,10 @@ def _centre(images, size):
     return images[:, start : start + size, start : start + size]
 
 
-def blurred_frame(sharp, seed, mix=None, gammas=(GAMMA,)):
+def blurred_frame(sharp, seed, mix=None, gammas=(GAMMA,), capture=DEFAULT_CAPTURE):
     """`sharp` uint8 [H, W, 3] blurred whole for an integer `seed` (eager; the same forever) by a
-    kind of `mix` ({kind: weight}, default {"kernel": 1}) under a camera response of `gammas`,
-    both drawn from the seed."""
+    kind of `mix` ({kind: weight}, default {"kernel": 1}) under a camera response of `gammas` and a
+    sensor of `capture`, all drawn from the seed."""
     mix = mix or {"kernel": 1.0}
     rng = np.random.default_rng(seed)
     noise_std = rng.uniform(0.0, MAX_NOISE_STD)
@@ -190,6 +201,9 @@ def blurred_frame(sharp, seed, mix=None, gammas=(GAMMA,)):
     kind = kinds[rng.choice(len(kinds), p=weights / weights.sum())] if len(kinds) > 1 else kinds[0]
     gamma = gammas[rng.choice(len(gammas))] if len(gammas) > 1 else gammas[0]
     members = _blurs(kind, [blur_seed])
+    exposure = NO_EXPOSURE
+    if capture != DEFAULT_CAPTURE:  # drawn after the others: the default capture's frames stay as they were
+        noise_std, exposure = capture.draw(1, [int(rng.integers(2**31)), int(rng.integers(2**31))])
     if kind == "warp":
-        return warp_blur(tf.constant(sharp), members[0], noise_std, noise_seed, gamma).numpy()
-    return blur(tf.constant(sharp), members[0], noise_std, noise_seed, "REFLECT", gamma).numpy()
+        return warp_blur(tf.constant(sharp), members[0], noise_std, noise_seed, gamma, exposure).numpy()
+    return blur(tf.constant(sharp), members[0], noise_std, noise_seed, "REFLECT", gamma, exposure).numpy()

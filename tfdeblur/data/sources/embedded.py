@@ -13,10 +13,10 @@ import skimage.data
 import tensorflow as tf
 
 from tfdeblur.data import mix
-from tfdeblur.data.blur import blur
+from tfdeblur.data.blur import MAX_NOISE_STD, blur
 from tfdeblur.data.kernels import random_kernel
 from tfdeblur.data.pipeline import FRAME_SIGNATURE
-from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE, MAX_NOISE_STD
+from tfdeblur.data.synthetic import KERNEL_LENGTHS, KERNEL_SIZE
 from tfdeblur.errors import InputError
 
 TRAIN_PHOTOS = {

@@ -53,7 +53,7 @@ def evaluation_pairs(spec, split="test", **locations):
     def blurred_frames():
         for index, path in enumerate(paths):
             sharp = decode(tf.io.read_file(path)).numpy()
-            blurred = synthetic.blurred_frame(sharp, [TEST_SEED, index], blurs, gammas)
+            blurred = synthetic.blurred_frame(sharp, [TEST_SEED, index], blurs, gammas, spec.options.capture)
             yield {"blur": blurred, "sharp": sharp, "name": os.path.splitext(os.path.basename(path))[0]}
 
     return tf.data.Dataset.from_generator(blurred_frames, output_signature=FRAME_SIGNATURE)
