@@ -17,6 +17,7 @@ from tests.test_photos import write_phone_jpeg
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.deploy import deblurrer as deblurrer_module
 from tfdeblur.errors import InputError
+from tfdeblur.images import to_float, to_uint8
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +126,13 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
 
 def test_strength_0_is_the_input_1_the_model_and_between_a_blend(deblurrer):
     image = skimage.data.astronaut()[:64, :80]
-    full = deblurrer(image)
+    generator, _ = pretrained.load_model()
+    full = to_uint8(generator(to_float(image[np.newaxis]), training=False))[0].numpy()
     np.testing.assert_array_equal(tfdeblur.load(strength=0.0)(image), image)  # exact identity
     np.testing.assert_array_equal(tfdeblur.load(strength=1.0)(image), full)
+    # By default, the model's own strength (chosen on held-out data when it was packed).
+    stated = deblurrer.config.strength
+    np.testing.assert_array_equal(deblurrer(image), tfdeblur.load(strength=stated)(image))
     half = tfdeblur.load(strength=0.5)(image).astype(int)
     assert np.abs(half - (image.astype(int) + full) / 2).max() <= 0.5
     with pytest.raises(InputError, match=r"strength=1\.5: expected a value from 0"):

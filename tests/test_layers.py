@@ -14,6 +14,7 @@ from tfdeblur.layers import (
     CannyEdges,
     ChannelAttention,
     ConvLSTMFeedback,
+    MeanPreservation,
     ReflectionPadding2D,
     ReflectPadToMultiple,
     SelfAttention,
@@ -118,6 +119,7 @@ def test_feedback_runs_the_lstm_cell_iteration_times():
         CannyEdges(2.0, 0.05, 0.3),
         ConvLSTMFeedback(5, iterations=3, kernel_size=5),
         BatchNormalization(batchnorm_statistics="batch", momentum=0.9),
+        MeanPreservation(),
     ],
     ids=lambda layer: type(layer).__name__,
 )
@@ -179,3 +181,26 @@ def test_batch_statistics_normalise_each_image_apart_from_its_batch():
     moving = build_generator(dataclasses.replace(config, batchnorm_statistics="moving"))
     moving.set_weights(generator.get_weights())  # same weights, the other statistics
     assert np.abs(moving(images[:1], training=False) - alone).max() > 1e-2
+
+
+def test_mean_preservation_keeps_each_channel_s_mean_level():
+    blurred = tf.random.uniform([2, 16, 24, 3], -0.8, 0.8, seed=1)
+    restored = blurred * 1.1 + tf.constant([0.05, -0.03, 0.08])  # sharper, and shifted per channel
+    kept = MeanPreservation()([blurred, restored])
+    np.testing.assert_allclose(
+        tf.reduce_mean(kept, axis=[1, 2]), tf.reduce_mean(blurred, axis=[1, 2]), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        kept - tf.reduce_mean(kept, [1, 2], True),
+        restored - tf.reduce_mean(restored, [1, 2], True),
+        atol=1e-6,
+    )
+
+
+def test_a_generator_that_preserves_its_mean_shifts_no_channel():
+    keras.utils.set_random_seed(3)
+    config = dataclasses.replace(TINY, preserve_mean=True, global_residual=True)
+    blurred = tf.random.uniform([1, 40, 56, 3], -0.9, 0.9, seed=2)
+    restored = build_generator(config)(blurred, training=False)
+    shift = (tf.reduce_mean(restored, axis=[1, 2]) - tf.reduce_mean(blurred, axis=[1, 2])) * 127.5
+    assert np.abs(shift).max() < 0.01  # grey levels

@@ -139,6 +139,9 @@ class ModelConfig(Config):
     )
     dropout: float = setting(0.5, "Generator dropout rate (training only).", lower_bound=0.0)
     global_residual: bool = setting(False, "Add the blurred input to the output (GR).")
+    preserve_mean: bool = setting(
+        False, "Move the output's mean level to the input's, per image and channel (no brightness shift)."
+    )
     encoder_attention: tuple[int, ...] = setting(
         (), "Self-attention (SA) on the inputs of the encoder blocks at these strides, e.g. 8,64."
     )
@@ -167,6 +170,12 @@ class ModelConfig(Config):
     discriminator_norm: str = setting("batch", "Discriminator normalisation.", choices=NORMALIZATIONS)
     discriminator_spectral_norm: bool = setting(False, "Spectral norm on every discriminator conv.")
     conditional: bool = setting(True, "The discriminator also sees the blurred image.")
+    strength: float = setting(
+        1.0,
+        "How much of its correction the model applies by default at inference (deblur --strength, "
+        "tfdeblur.load(strength=)): 0 the input, 1 the model's output; chosen on held-out data.",
+        lower_bound=0.0,
+    )
 
     def for_inference(self, batchnorm_statistics=None):
         """This config with `batchnorm_statistics` replaced when given: the one setting chosen at

@@ -25,7 +25,7 @@ import tensorflow as tf
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.checkpoints.runs import CONFIG_NAME
 from tfdeblur.deploy import litert_format, onnx_format, photos, serving
-from tfdeblur.deploy.inference import GIB, MemoryModel, TiledRestorer
+from tfdeblur.deploy.inference import GIB, MemoryModel, TiledRestorer, with_strength
 from tfdeblur.errors import InputError
 from tfdeblur.models import ModelConfig, attention_tile
 
@@ -35,7 +35,6 @@ RUNTIMES = ("checkpoint", "keras", "saved_model", "onnx", "litert")
 KERAS_NAME = "model.keras"
 DEFAULT_MAX_MEMORY = 4.0  # GiB per image or tile
 DEFAULT_TILE_OVERLAP = 64
-DEFAULT_STRENGTH = 1.0  # the model's output as it is
 FALLBACK_TILE = 1024  # for an export written without its config.json: no memory model
 
 
@@ -62,7 +61,7 @@ def load(
     max_memory=DEFAULT_MAX_MEMORY,
     tile=None,
     tile_overlap=DEFAULT_TILE_OVERLAP,
-    strength=DEFAULT_STRENGTH,
+    strength=None,
 ):
     """The `Deblurrer` of `model`: None or a shipped model's name (`demo`), a training run, a packed
     model, or an export (a `.keras` file, a SavedModel, ONNX or LiteRT folder), run by `runtime`
@@ -131,7 +130,7 @@ class Deblurrer:
         tile_overlap: overlap of neighbouring tiles, blended.
         strength: how much of the model's correction to apply, in [0, 1]: 0 returns the input
             exactly, 1 the model's output, between them `input + strength * (output - input)`,
-            rounded to uint8.
+            rounded to uint8; default the model's own (`ModelConfig.strength`; 1 without a config).
 
     `notes` says, in sentences, how images will run.
     """
@@ -145,13 +144,15 @@ class Deblurrer:
         max_memory=DEFAULT_MAX_MEMORY,
         tile=None,
         tile_overlap=DEFAULT_TILE_OVERLAP,
-        strength=DEFAULT_STRENGTH,
+        strength=None,
     ):
         if not max_memory > 0 or (tile is not None and tile < 0) or tile_overlap < 0:
             raise InputError(
                 f"max_memory={max_memory}, tile={tile}, tile_overlap={tile_overlap}: expected "
                 "max_memory > 0 (GiB), tile >= 0 or None, tile_overlap >= 0"
             )
+        if strength is None:
+            strength = config.strength if config else 1.0
         if not 0.0 <= strength <= 1.0:
             raise InputError(
                 f"strength={strength}: expected a value from 0 (the input) to 1 (the model's output)"
@@ -208,8 +209,4 @@ class Deblurrer:
         """One uint8 image, restored at `strength`."""
         if self.strength == 0.0:
             return blurred.copy()
-        restored = self.restorer(blurred)
-        if self.strength == 1.0:
-            return restored
-        blurred = blurred.astype(np.float32)
-        return np.rint(blurred + self.strength * (restored - blurred)).astype(np.uint8)
+        return with_strength(blurred, self.restorer(blurred), self.strength)

@@ -20,6 +20,17 @@ MEMORY_MARGIN = 3.0
 _NOT_ALLOCATING = {"Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "Reshape", "StopGradient"}
 
 
+def with_strength(blurred, restored, strength):
+    """uint8 `blurred + strength * (restored - blurred)`, rounded: `strength` of a model's correction
+    (0: `blurred` itself, 1: `restored` itself)."""
+    if strength == 0.0:
+        return np.array(blurred, copy=True)
+    if strength == 1.0:
+        return restored
+    blurred = np.asarray(blurred, np.float32)
+    return np.rint(blurred + strength * (restored - blurred)).astype(np.uint8)
+
+
 def tile_starts(size, tile, overlap):
     """Offsets of tiles of side `tile` that cover `size` pixels, neighbours overlapping >= `overlap`."""
     if size <= tile:

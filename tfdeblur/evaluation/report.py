@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import atomic
-from tfdeblur.deploy.inference import TiledRestorer
+from tfdeblur.deploy.inference import TiledRestorer, with_strength
 from tfdeblur.evaluation import metrics
 from tfdeblur.evaluation.figures import saved_figure
 
@@ -40,8 +40,9 @@ MARKDOWN_HEADER = (
 )
 
 
-def evaluate(generator, pairs, keep_images=0, progress=None, tile=None, fields=FIELDS):
-    """Runs `generator` over `pairs` ({"blur", "sharp", "name"} uint8 dataset).
+def evaluate(generator, pairs, keep_images=0, progress=None, tile=None, fields=FIELDS, strength=1.0):
+    """Runs `generator` over `pairs` ({"blur", "sharp", "name"} uint8 dataset), applying `strength`
+    of its correction (`with_strength`; 1: its output as it is).
 
     Returns (records, examples): one dict per pair of the per-image metrics
     named in `fields`, and the first `keep_images` (blur, restored, sharp)
@@ -53,7 +54,7 @@ def evaluate(generator, pairs, keep_images=0, progress=None, tile=None, fields=F
     records, examples = [], []
     for index, pair in enumerate(pairs):
         blurred, sharp = pair["blur"], pair["sharp"]
-        restored = tf.constant(restore(blurred.numpy()))
+        restored = tf.constant(with_strength(blurred.numpy(), restore(blurred.numpy()), strength))
         name = pair["name"].numpy().decode() if "name" in pair else f"{index:05d}"
         record = {"name": name}
         for field in fields:

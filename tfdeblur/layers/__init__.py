@@ -11,7 +11,7 @@ from tfdeblur.layers.normalization import (
     normalization,
 )
 from tfdeblur.layers.padding import CropToMatch, ReflectionPadding2D, ReflectPadToMultiple
-from tfdeblur.layers.residual import GlobalResidual
+from tfdeblur.layers.residual import GlobalResidual, MeanPreservation
 
 __all__ = [
     "BATCHNORM_STATISTICS",
@@ -22,6 +22,7 @@ __all__ = [
     "ConvLSTMFeedback",
     "CropToMatch",
     "GlobalResidual",
+    "MeanPreservation",
     "ReflectPadToMultiple",
     "ReflectionPadding2D",
     "SelfAttention",

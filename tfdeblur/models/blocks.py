@@ -15,6 +15,7 @@ from tfdeblur.layers import (
     ChannelAttention,
     CropToMatch,
     GlobalResidual,
+    MeanPreservation,
     ReflectPadToMultiple,
     SelfAttention,
 )
@@ -24,6 +25,7 @@ SHARED_SETTINGS = frozenset(
     {
         "edge_input",
         "global_residual",
+        "preserve_mean",
         "encoder_attention",
         "decoder_attention",
         "attention_value_ratio",
@@ -48,12 +50,15 @@ def generator_input(config, multiple):
 
 
 def generator_output(x, blurred, config):
-    """tanh, crop to the input size, global residual if `global_residual`: all float32,
+    """tanh, crop to the input size, global residual if `global_residual`, the input's mean level
+    if `preserve_mean`: all float32,
     so a mixed-precision generator still outputs float32 images (docs/paper-notes.md, "Conventions")."""
     x = keras.layers.Activation("tanh", dtype="float32", name="output_tanh")(x)
     restored = CropToMatch(dtype="float32", name="crop")([x, blurred])
     if config.global_residual:
         restored = GlobalResidual(dtype="float32", name="global_residual")([blurred, restored])
+    if config.preserve_mean:
+        restored = MeanPreservation(dtype="float32", name="mean_preservation")([blurred, restored])
     return restored
 
 

@@ -76,8 +76,9 @@ def define_flags():
     flags.DEFINE_bool("side_by_side", False, "Write blurred | restored side by side.")
     flags.DEFINE_float(
         "strength",
-        1.0,
-        "How much of the model's correction to apply: 0 returns the input, 1 the model's output.",
+        None,
+        "How much of the model's correction to apply: 0 returns the input, 1 the model's output "
+        "(default: the model's own, chosen on held-out data; 1 for your own runs).",
         lower_bound=0.0,
         upper_bound=1.0,
     )

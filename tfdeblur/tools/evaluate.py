@@ -32,6 +32,13 @@ def define_flags():
     flags.DEFINE_string("output_dir", None, "Where to write the report (default: print the table only).")
     flags.DEFINE_string("split", "test", "Dataset split to evaluate.")
     flags.DEFINE_integer("num_figures", 3, "Images shown in comparison.png.", lower_bound=0)
+    flags.DEFINE_float(
+        "strength",
+        None,
+        "How much of the model's correction is measured, as `deblur --strength` (default: the model's own).",
+        lower_bound=0.0,
+        upper_bound=1.0,
+    )
     flags.DEFINE_integer(
         "figure_crop", 0, "Show the central N x N pixels in comparison.png (0: whole frames).", lower_bound=0
     )
@@ -67,6 +74,7 @@ def main(argv):
         pairs,
         keep_images=FLAGS.num_figures if output_dir else 0,
         tile=attention_tile(config),
+        strength=config.strength if FLAGS.strength is None else FLAGS.strength,
         progress=(lambda count: print(f"\revaluated {count} images", end="", flush=True))
         if command.interactive()
         else None,

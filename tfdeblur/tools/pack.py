@@ -6,6 +6,7 @@ on each of `--datasets` (`test` splits) and writes `metrics.json` beside them:
 one summary per dataset, as `tfdeblur evaluate` prints it.
 """
 
+import dataclasses
 import json
 import os
 
@@ -28,6 +29,14 @@ def define_flags():
     flags.DEFINE_list(
         "datasets", ["embedded"], "Dataset specs the packed weights are measured on (metrics.json)."
     )
+    flags.DEFINE_float(
+        "strength",
+        None,
+        "The packed model's default strength (ModelConfig.strength, what deblur applies unless told), "
+        "chosen on held-out data; default: the run's own.",
+        lower_bound=0.0,
+        upper_bound=1.0,
+    )
 
 
 def main(argv):
@@ -39,11 +48,13 @@ def main(argv):
     for spec in FLAGS.datasets:
         data.check_spec(spec)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
+    if FLAGS.strength is not None:
+        config = dataclasses.replace(config, strength=FLAGS.strength)
     pretrained.save(generator, config, FLAGS.output_dir)
-    packed, _ = pretrained.load(FLAGS.output_dir)
+    packed, config = pretrained.load(FLAGS.output_dir)
     summaries = []
     for spec in FLAGS.datasets:
-        records, _ = evaluate(packed, data.evaluation_pairs(spec))
+        records, _ = evaluate(packed, data.evaluation_pairs(spec), strength=config.strength)
         summaries.append({"dataset": f"{spec}/test", **summarize(records)})
         print(f"{spec}/test: {format_summary(summaries[-1])}")
     atomic.write_text(

@@ -21,6 +21,9 @@ from tfdeblur.models import attention_tile
 from tfdeblur.training import distribute, experiment
 from tfdeblur.training.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
 
+# Model settings that leave the generator's weights as they are (`--init_from` copies across them).
+WEIGHTLESS_SETTINGS = ("conditional", "generator_scales", "preserve_mean", "strength")
+
 
 def train(run, output_dir, flags_text=""):
     """Trains (or resumes) `run`, an `Experiment`, in `output_dir`, then evaluates it."""
@@ -104,8 +107,9 @@ def initialise_generator(generator, model_config, source):
     differences = {
         name: values
         for name, values in loaded_config.differences(model_config).items()
-        # only G is copied, and its weights are the same at any number of scales
-        if not name.startswith("discriminator") and name not in ("conditional", "generator_scales")
+        # only G is copied; its weights are the same at any number of scales, whether or not it
+        # keeps its input's mean level, and at any inference strength
+        if not name.startswith("discriminator") and name not in WEIGHTLESS_SETTINGS
     }
     if differences:
         changed = ", ".join(f"--{name}={new} (it has {old})" for name, (old, new) in differences.items())
