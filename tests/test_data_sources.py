@@ -264,7 +264,7 @@ def _contains(image, crop):
         ("embedded,frames={tmp}", "need both a frames weight in mix= and the clips' folder"),
         ("embedded,holdout=3", "holdout= applies to frames=PATH, not given"),
         ("embedded,window=3", "window= applies to frames=PATH, not given"),
-        ("embedded,mix=frames,frames={tmp},window=3-2", "window=3-2: give frame counts from 2 to"),
+        ("embedded,mix=frames,frames={tmp},window=3-2", "window=3-2: give frame counts from 1 to"),
         ("embedded,scale=0.5-2", "scale= applies to frames=PATH, not given"),
         ("embedded,mix=frames,frames={tmp},scale=0-1", "scale=0-1 needs 0 < low <= high"),
         ("embedded,response=gamma+gamma", "response=gamma+gamma: a camera response appears twice"),

@@ -47,6 +47,15 @@ def test_a_translating_pattern_gives_the_predicted_blur(tmp_path, shift):
         assert np.mean(difference) < 0.05
 
 
+def test_a_one_frame_window_pairs_a_sharp_frame_with_itself(tmp_path):
+    clip = str(tmp_path / "clip")
+    _translating_clip(clip, shift=2)
+    pairs = list(data.evaluation_pairs(f"frames:{clip},window=1,stride=4").as_numpy_iterator())
+    assert [pair["name"].decode() for pair in pairs][:2] == ["clip/000000_1", "clip/000004_1"]
+    for pair in pairs:
+        np.testing.assert_array_equal(pair["blur"], pair["sharp"])
+
+
 def test_the_camera_response_is_a_setting_and_a_mix_draws_one_per_window(tmp_path):
     clip = str(tmp_path / "clip")
     pattern = _translating_clip(clip, count=40, shift=2)
@@ -201,8 +210,8 @@ def test_window_settings_list_their_frame_counts(tmp_path):
 
 def test_bad_window_settings_are_named(tmp_path):
     for spec, message in (
-        ("window=1", "window=1: give frame counts from 2 to 1000"),
-        ("window=5+4-3", "window=5\\+4-3: give frame counts from 2 to 1000 joined by '\\+'"),
+        ("window=0", "window=0: give frame counts from 1 to 1000"),
+        ("window=5+4-3", "window=5\\+4-3: give frame counts from 1 to 1000 joined by '\\+'"),
         ("window=x", "unknown setting"),
     ):
         with pytest.raises(InputError, match=message):

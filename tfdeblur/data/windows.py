@@ -83,15 +83,16 @@ class FramesOptions:
 
 def window_sizes(window):
     """The frame counts a `window` setting allows, sorted: "9" -> [9], "7-13" -> [7, 9, 11, 13]
-    (a range's odd counts), "7-11+8" -> [7, 8, 9, 11]."""
+    (a range's odd counts), "7-11+8" -> [7, 8, 9, 11]. A count of 1 pairs a sharp frame with itself:
+    training examples of what to leave alone."""
     sizes = set()
     for term in window.split("+"):
         low, _, high = term.partition("-")
         numbers = (low, high or low)
         low, high = (int(number) if number.isdigit() else 0 for number in numbers)
-        if low < 2 or high < low or high > MAX_WINDOW:
+        if low < 1 or high < low or high > MAX_WINDOW:
             raise InputError(
-                f"window={window}: give frame counts from 2 to {MAX_WINDOW} joined by '+', each a number "
+                f"window={window}: give frame counts from 1 to {MAX_WINDOW} joined by '+', each a number "
                 "or a range low-high holding an odd count"
             )
         found = [low] if low == high else [size for size in range(low, high + 1) if size % 2]
