@@ -7,7 +7,9 @@ import keras
 import numpy as np
 import pytest
 
+import tfdeblur
 from tests.conftest import REPO, TINY, run_module
+from tfdeblur import data
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.errors import InputError
 from tfdeblur.models import build_generator
@@ -71,3 +73,22 @@ def test_each_shipped_model_has_its_recipe_and_readme(name):
     assert recipe.model == pretrained.load_model(name)[1]
     with open(os.path.join(pretrained.WEIGHTS_DIR, name, "README.md")) as file:
         assert f"experiments/shipped/{name}.cfg" in file.read()
+
+
+# Issue 28's two sets: synthetic camera shake, and held-out windows of the one real 240 fps clip.
+LEVEL_SETS = ["embedded", "frames:../shared/data/gopro_frames,holdout=39,window=9,stride=3"]
+
+
+@pytest.mark.parametrize("spec", LEVEL_SETS)
+def test_the_default_model_shifts_no_channel_s_mean_level(spec):
+    """Every output channel's mean is within 0.3 grey levels of its input's, image by image."""
+    source, _, rest = spec.partition(":")
+    if rest:
+        path, _, options = rest.partition(",")
+        if not os.path.isdir(os.path.join(REPO, path)):
+            pytest.skip(f"{path} is not here")
+        spec = f"{source}:{os.path.join(REPO, path)},{options}"
+    deblurrer = tfdeblur.load()
+    for pair in data.evaluation_pairs(spec).as_numpy_iterator():
+        shift = deblurrer(pair["blur"]).mean(axis=(0, 1)) - pair["blur"].mean(axis=(0, 1))
+        assert np.abs(shift).max() <= 0.3, (pair["name"], shift)
