@@ -41,7 +41,7 @@ def test_the_wheel_carries_the_recipes_and_the_shipped_model(wheel):
     recipes = {
         f"tfdeblur/recipes/{name}.cfg" for name in ("quickstart", "base/pix2pix", "finetune/real_motion")
     }
-    assert recipes | {"tfdeblur/weights/demo/generator.npz"} <= names
+    assert recipes | {f"tfdeblur/weights/{name}/generator.npz" for name in ("photo", "demo")} <= names
 
 
 def test_installed_from_the_wheel_every_command_works_from_an_empty_folder(wheel, tmp_path):

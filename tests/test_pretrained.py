@@ -1,5 +1,6 @@
 """The models shipped in the package: load by name or by default, and score what they state."""
 
+import dataclasses
 import json
 import os
 
@@ -68,9 +69,11 @@ def test_load_model_takes_a_packed_directory_or_a_training_run(tmp_path, trained
 
 @pytest.mark.parametrize("name", pretrained.SHIPPED)
 def test_each_shipped_model_has_its_recipe_and_readme(name):
-    """`experiments/shipped/<name>.cfg` builds the very architecture of the packed weights."""
+    """`experiments/shipped/<name>.cfg` builds the very architecture of the packed weights (whose
+    default strength `tfdeblur pack --strength` chose after training)."""
     recipe = experiment.Experiment.from_flagfile(os.path.join(REPO, "experiments", "shipped", f"{name}.cfg"))
-    assert recipe.model == pretrained.load_model(name)[1]
+    packed = pretrained.load_model(name)[1]
+    assert recipe.model == dataclasses.replace(packed, strength=recipe.model.strength)
     with open(os.path.join(pretrained.WEIGHTS_DIR, name, "README.md")) as file:
         assert f"experiments/shipped/{name}.cfg" in file.read()
 

@@ -1,8 +1,12 @@
 r"""The models shipped inside the package, by name (`SHIPPED`); `DEFAULT` when no checkpoint is given.
 
-- `demo` (default): the quickstart's U-Net (1.8 M parameters) trained on the embedded
-  dataset's synthetic camera shake (`experiments/shipped/demo.cfg`): a demonstration
-  that works right after install; it sharpens that blur, not real motion blur.
+- `photo` (default): the demo's U-Net fine-tuned to do no harm on real photos
+  (`experiments/shipped/photo.cfg`): it keeps its input's mean level, learned from real
+  GoPro motion blur as well as synthetic camera shake, and applies the strength chosen on
+  held-out frames.
+- `demo`: the quickstart's U-Net (1.8 M parameters) trained on the embedded dataset's
+  synthetic camera shake alone (`experiments/shipped/demo.cfg`): it sharpens that blur,
+  not real motion blur; `photo` starts from it.
 
 Each directory holds `config.json`, `generator.npz` (weights stored as float16 to
 keep the package small, computed in float32), `metrics.json` (its held-out
@@ -20,8 +24,8 @@ from tfdeblur.models import ModelConfig, build_generator
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "weights")
 # The models shipped in the package, by name (each a folder of WEIGHTS_DIR with its README).
-SHIPPED = ("demo",)
-DEFAULT = "demo"
+SHIPPED = ("photo", "demo")
+DEFAULT = "photo"
 DEFAULT_DIR = os.path.join(WEIGHTS_DIR, DEFAULT)
 WEIGHTS_NAME = "generator.npz"
 METRICS_NAME = "metrics.json"  # [{"dataset", "psnr", "ssim", ...}]: what `tfdeblur pack` measured

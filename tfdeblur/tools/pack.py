@@ -1,5 +1,8 @@
 r"""Packs a model for shipping: `tfdeblur pack --checkpoint=D --output_dir=O [--datasets=...]`.
 
+`--interpolate_from=M --interpolation=a` packs weights a of the way from model M's to the run's
+(WiSE-FT), and `--strength` the strength the packed model applies by default.
+
 Writes `config.json` and float16 `generator.npz` (see `tfdeblur.checkpoints.pretrained`)
 to `--output_dir`, then evaluates the packed weights, as they will be loaded,
 on each of `--datasets` (`test` splits) and writes `metrics.json` beside them:
@@ -29,6 +32,19 @@ def define_flags():
     flags.DEFINE_list(
         "datasets", ["embedded"], "Dataset specs the packed weights are measured on (metrics.json)."
     )
+    flags.DEFINE_string(
+        "interpolate_from",
+        None,
+        "A model of the same architecture (e.g. the one --checkpoint was fine-tuned from): the packed "
+        "weights are (1 - a) * its + a * the checkpoint's, a = --interpolation (WiSE-FT).",
+    )
+    flags.DEFINE_float(
+        "interpolation",
+        1.0,
+        "a of --interpolate_from: 1 packs the checkpoint's weights.",
+        lower_bound=0.0,
+        upper_bound=1.0,
+    )
     flags.DEFINE_float(
         "strength",
         None,
@@ -48,6 +64,8 @@ def main(argv):
     for spec in FLAGS.datasets:
         data.check_spec(spec)
     generator, config = pretrained.load_model(FLAGS.checkpoint)
+    if FLAGS.interpolate_from:
+        interpolate(generator, config, FLAGS.interpolate_from, FLAGS.interpolation)
     if FLAGS.strength is not None:
         config = dataclasses.replace(config, strength=FLAGS.strength)
     pretrained.save(generator, config, FLAGS.output_dir)
@@ -61,3 +79,16 @@ def main(argv):
         os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), json.dumps(summaries, indent=2) + "\n"
     )
     print(f"Packed {FLAGS.checkpoint} into {FLAGS.output_dir}")
+
+
+def interpolate(generator, config, source, fraction):
+    """Moves `generator`'s weights to (1 - fraction) * source's + fraction * its own: weight-space
+    ensembling of a fine-tuned model with the one it started from (WiSE-FT, Wortsman et al. 2022,
+    "Robust fine-tuning of zero-shot models"), which keeps more of the start's robustness."""
+    from tfdeblur.models import build_generator
+    from tfdeblur.training.loop import initialise_generator
+
+    start = build_generator(config)
+    initialise_generator(start, config, source)  # refuses another architecture, naming it
+    for weight, initial in zip(generator.weights, start.weights):
+        weight.assign((1.0 - fraction) * initial + fraction * weight)
