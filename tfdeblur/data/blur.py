@@ -55,6 +55,16 @@ class Exposure(NamedTuple):
     shot: object = 0.0
     read: object = 0.0
 
+    @property
+    def saturates(self):
+        """Whether highlights carry a gain (the default's plain 1.0 needs no ops)."""
+        return not (isinstance(self.gain, float) and self.gain == 1.0)
+
+    @property
+    def noisy(self):
+        """Whether sensor noise is added (the default's plain 0.0 needs no ops)."""
+        return not (isinstance(self.shot, float) and self.shot == 0.0)
+
 
 @dataclasses.dataclass(frozen=True)
 class Capture:
@@ -132,7 +142,7 @@ def light(images, gamma=GAMMA, exposure=NO_EXPOSURE):
     """The linear light of float [0, 1] images [N, H, W, 3] under the camera response `gamma`, their
     clipped highlights multiplied by `exposure.gain`."""
     linear = to_linear(images, gamma)
-    if isinstance(exposure.gain, float) and exposure.gain == 1.0:
+    if not exposure.saturates:
         return linear
     return tf.where(images >= HIGHLIGHT, linear * exposure.gain, linear)
 
@@ -141,9 +151,9 @@ def develop(linear, gamma, noise_std, seed, batched=True, exposure=NO_EXPOSURE):
     """uint8 images of blurred linear light [N, H, W, 3]: clipped to the sensor's range, the sensor
     noise of `exposure` added, encoded by the response `gamma`, the encoded noise `noise_std` added
     and quantised (`quantize`); [H, W, 3] unless `batched`."""
-    if not (isinstance(exposure.gain, float) and exposure.gain == 1.0):
+    if exposure.saturates:
         linear = tf.minimum(linear, 1.0)
-    if not (isinstance(exposure.shot, float) and exposure.shot == 0.0):
+    if exposure.noisy:
         variance = exposure.shot * tf.maximum(linear, 0.0) + exposure.read
         noise_seed = tf.random.experimental.stateless_fold_in(seed, 7)
         linear += tf.sqrt(variance) * tf.random.stateless_normal(tf.shape(linear), noise_seed)
