@@ -27,7 +27,10 @@ setup(
     package_data={"tfdeblur": ["weights/*/*"], "tfdeblur.recipes": ["*.cfg", "*/*.cfg"]},
     install_requires=[
         "tensorflow>=2.16,<2.22",
-        "keras>=3.0,<4",
+        # Capped at the newest Keras the suite passed on: the GAN overrides Keras' fit-time build hook
+        # (`tfdeblur.training.gan.GAN._maybe_symbolic_build`, private), and tests/test_gan.py checks
+        # it still exists; raise the cap once the suite passes on a newer Keras.
+        "keras>=3.0,<3.16",
         "tensorboard>=2.16,<2.22",
         "tensorflow-datasets>=4.9,<5",
         # TFDS prepares datasets through etils.epath, which imports it but no longer declares it.

@@ -29,8 +29,9 @@ def write_png(path, image):
     tf.io.write_file(path, tf.io.encode_png(image))
 
 
-def write_gopro_tree(root, height=48, width=64, seed=0):
-    """Writes `root/GOPRO_Large/{train,test}/<sequence>/{blur,blur_gamma,sharp}/<frame>.png`.
+def write_gopro_tree(root, height=48, width=64, seed=0, frames=GOPRO_FRAMES):
+    """Writes `root/GOPRO_Large/{train,test}/<sequence>/{blur,blur_gamma,sharp}/<frame>.png`, `frames`
+    per sequence.
 
     Returns the number of pairs per split.
     """
@@ -38,14 +39,14 @@ def write_gopro_tree(root, height=48, width=64, seed=0):
     counts = {}
     for split, sequences in GOPRO_SEQUENCES.items():
         for sequence in sequences:
-            for frame in range(GOPRO_FRAMES):
+            for frame in range(frames):
                 blurred, sharp = _pair(rng, height, width)
                 name = f"{frame:06d}.png"
                 base = os.path.join(root, "GOPRO_Large", split, sequence)
                 write_png(os.path.join(base, "blur", name), blurred)
                 write_png(os.path.join(base, "blur_gamma", name), blurred)
                 write_png(os.path.join(base, "sharp", name), sharp)
-        counts[split] = len(sequences) * GOPRO_FRAMES
+        counts[split] = len(sequences) * frames
     return counts
 
 

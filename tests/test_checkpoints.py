@@ -115,7 +115,7 @@ def test_missing_checkpoint_is_named(tmp_path):
         load_generator(str(tmp_path / "nothing"))
 
 
-def test_runs_saved_before_the_penalty_seed_was_checkpointed_still_resume(tiny_config, tmp_path):
+def test_runs_saved_with_a_penalty_seed_state_still_resume(tiny_config, tmp_path):
     def make():
         gan = GAN(build_generator(tiny_config), build_discriminator(tiny_config), seed=3)
         gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
@@ -123,8 +123,15 @@ def test_runs_saved_before_the_penalty_seed_was_checkpointed_still_resume(tiny_c
 
     gan, checkpoint = make()
     gan.train_on_batch(*[tf.random.uniform([1, 32, 32, 3], -1.0, 1.0, seed=1)] * 2)
-    # What a run of an earlier version saved: networks and optimizers only.
-    tf.train.CheckpointManager(checkpoint.networks_only, str(tmp_path), 3).save(checkpoint_number=1)
+    # What a run of an earlier version saved: networks, optimizers and a seed generator's state.
+    earlier = tf.train.Checkpoint(
+        generator=gan.generator,
+        discriminator=gan.discriminator,
+        generator_optimizer=gan.optimizer,
+        discriminator_optimizer=gan.discriminator_optimizer,
+        gradient_penalty_seed=tf.Variable([3, 0], dtype=tf.int64),
+    )
+    tf.train.CheckpointManager(earlier, str(tmp_path), 3).save(checkpoint_number=1)
     resumed, checkpoint = make()
     assert checkpoint.restore_latest().endswith("ckpt-1")
     for a, b in zip(gan.generator.weights, resumed.generator.weights):

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import TINY_FLAGS, run_module
+from tests.fixtures import write_pair_folder
 
 
 def _error_lines(result):
@@ -203,6 +204,32 @@ def test_evaluate_prints_its_table_and_writes_only_where_told(tmp_path, trained_
     assert header.startswith("| model | dataset | images | PSNR") and rule.startswith("|---")
     assert row.startswith("| run | embedded/test | 8 |") and summary.startswith("embedded/test: PSNR")
     assert os.listdir(tmp_path) == []
+
+
+def test_an_identical_pair_is_scored_at_the_psnr_cap_in_strict_json(tmp_path, trained_run):
+    # A sharp frame paired with itself (frames' window=1) has MSE 0 against its input: PSNR is capped,
+    # counted, and metrics.json stays JSON (Python's json.dumps would write Infinity).
+    names = write_pair_folder(str(tmp_path / "pairs"), count=2)
+    pairs = tmp_path / "pairs"
+    shutil.copy(pairs / "sharp" / f"{names[0]}.png", pairs / "blur" / f"{names[0]}.png")
+    report = tmp_path / "report"
+    result = run_module(
+        "tfdeblur.evaluate",
+        f"--checkpoint={trained_run}",
+        f"--dataset=folder:{pairs}",
+        f"--output_dir={report}",
+        "--strength=0",  # the input itself: identical to its reference
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    summary = json.loads((report / "metrics.json").read_text(), parse_constant=refuse)
+    assert summary["num_images"] == 2 and summary["psnr_capped"] == 1
+    per_image = (report / "per_image.csv").read_text()
+    assert f"{names[0]},100.0," in per_image
+    assert "1 at the 100 dB PSNR cap" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_datasets as tfds
 from PIL import Image
 
 from tests.conftest import run_module
@@ -14,6 +15,7 @@ from tfdeblur import data
 from tfdeblur.data import synthetic, windows
 from tfdeblur.data.blur import GAMMA
 from tfdeblur.data.files import read_image
+from tfdeblur.data.gopro import Gopro
 from tfdeblur.data.kernels import camera_shake_trajectory, random_kernel
 from tfdeblur.data.sources.synthetic import TEST_SEED as SYNTHETIC_TEST_SEED
 from tfdeblur.errors import InputError
@@ -338,6 +340,26 @@ def test_gopro_spec_prepares_from_the_manual_dir(tmp_path):
     assert pairs[0]["blur"].shape == (48, 64, 3)
     crop = next(iter(data.train_pairs("gopro/blur_gamma", 32, **dirs)))
     assert crop["sharp"].shape == (32, 32, 3)
+
+
+def test_gopro_training_batches_are_the_same_for_the_same_seed(tmp_path):
+    # Several record files, so that the file order (drawn from the seed) matters.
+    write_gopro_tree(str(tmp_path / "manual"), frames=3)
+    dirs = {"data_dir": str(tmp_path / "tfds"), "manual_dir": str(tmp_path / "manual")}
+    builder = Gopro(config="blur", data_dir=dirs["data_dir"])
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=dirs["manual_dir"], num_shards=4)
+    )
+    assert len(builder.info.splits["train"].shard_lengths) == 4
+
+    def batches(seed):
+        stream = data.training_batches(data.train_pairs("gopro/blur", 16, seed=seed, **dirs), 2, seed=seed)
+        return np.stack([np.concatenate(batch) for batch in stream.take(20)])
+
+    first = batches(seed=3)
+    assert first.shape == (20, 4, 16, 16, 3)
+    np.testing.assert_array_equal(batches(seed=3), first)
+    assert not np.array_equal(batches(seed=4), first)
 
 
 def test_gopro_without_the_download_says_where_to_put_it(tmp_path):

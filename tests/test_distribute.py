@@ -14,34 +14,91 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.conftest import REPO, TINY, TINY_FLAGS, runs_bfloat16
+from tests.conftest import REPO, TINY, TINY_FLAGS, run_module, runs_bfloat16
 from tfdeblur.checkpoints.runs import TrainingCheckpoint
+from tfdeblur.config import TrainConfig
 from tfdeblur.errors import InputError, TrainingDiverged
 from tfdeblur.models import build_discriminator, build_generator
-from tfdeblur.training import distribute
+from tfdeblur.tools.plots import read_scalars
+from tfdeblur.training import distribute, experiment
 from tfdeblur.training.callbacks import SaveCheckpoint, StopOnNonFinite
 from tfdeblur.training.gan import GAN
 from tfdeblur.training.losses import PerceptualLoss, l1_loss
 
 
-@pytest.mark.parametrize("adversarial", ["lsgan", "wgan-gp"])
-def test_mirrored_on_two_cpus_matches_one_device(adversarial):
-    # Same global batch of 4: two replicas of 2 must give one device's losses and weights.
-    # Only the order of float32 sums may differ (all-reduce of two partial gradients):
-    # ~1e-7 relative per step, so 1e-5 after 3 Adam steps leaves a wide margin, while
-    # forgetting the 1/replicas loss scaling or unsynchronised BatchNorm is off by ~1e-3.
+@pytest.mark.parametrize(("devices", "adversarial"), [(2, "lsgan"), (2, "wgan-gp"), (3, "wgan-gp")])
+def test_mirrored_on_logical_cpus_matches_one_device_or_refuses_by_name(devices, adversarial):
+    # Global batches 1, 2 and 3 on 2 or 3 replicas: an even split, an uneven one ([2, 1]) and
+    # the paper's batch 1, which cannot be split. Losses are averaged over the global batch and
+    # the gradient penalty's points drawn for it, so every split computes what one device does:
+    # only the order of float32 sums differs (~1e-7 relative), while dividing each replica's mean
+    # by the replica count is off by a third for [2, 1], and an empty replica gives NaN.
     result = subprocess.run(
-        [sys.executable, "-m", "tests.mirrored_losses", adversarial],
+        [sys.executable, "-m", "tests.mirrored_losses", str(devices), adversarial],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    runs = json.loads(result.stdout.strip().splitlines()[-1])
-    for one, mirrored in zip(runs["one_device"], runs["mirrored"], strict=True):
-        assert mirrored == pytest.approx(one, rel=1e-5)
-    assert runs["weights"] < 1e-5
+    runs = {run["batch"]: run for run in map(json.loads, result.stdout.strip().splitlines())}
+    assert sorted(runs) == [1, 2, 3]
+    for batch, run in runs.items():
+        if batch < devices:
+            assert run["refused"].startswith(f"--batch_size={batch} is smaller than the {devices} replicas")
+            assert f"use --batch_size={devices}" in run["refused"]
+            continue
+        for one, mirrored in zip(run["one_device"], run["mirrored"], strict=True):
+            assert all(np.isfinite(value) for value in mirrored.values()), mirrored
+            assert mirrored == pytest.approx(one, rel=1e-5)
+        assert run["gradients"] < 1e-5
+
+
+def test_both_learning_rates_follow_the_training_step_with_five_critic_steps(tmp_path):
+    # The critic's optimizer steps 5 times per training step; its rate must still be the schedule's
+    # at the training step (evaluated at its own count it reached 0 at step 2 of 8 here).
+    run_dir = tmp_path / "run"
+    result = run_module(
+        "tfdeblur.train",
+        *TINY_FLAGS,
+        "--adversarial_loss=wgan-gp",
+        "--critic_steps=5",
+        "--discriminator_norm=instance",
+        "--noconditional",
+        "--learning_rate=1e-3",
+        "--decay_start=0.25",
+        "--train_steps=8",
+        f"--output_dir={run_dir}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    scalars = read_scalars(str(run_dir / "logs"))
+    schedule = experiment.learning_rate(TrainConfig(learning_rate=1e-3, decay_start=0.25, train_steps=8))
+    for network in ("generator", "discriminator"):
+        logged = scalars[f"learning_rate/{network}"]
+        assert [step for step, _ in logged] == [2, 4, 6, 8]
+        for step, rate in logged:
+            assert rate == pytest.approx(float(schedule(step)), abs=1e-9), (network, step)
+    assert scalars["learning_rate/discriminator"][1][1] == pytest.approx(2e-3 / 3)  # step 4: 4/6 left
+
+
+def test_the_papers_batch_of_one_on_two_replicas_is_refused_before_training(tmp_path):
+    result = run_module(
+        "tests.logical_cpus",
+        "2",
+        "train",
+        *TINY_FLAGS,
+        "--batch_size=1",
+        "--strategy=mirrored",
+        "--train_steps=2",
+        f"--output_dir={tmp_path / 'run'}",
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --batch_size=1 is smaller than the 2 replicas of MirroredStrategy: each replica needs "
+        "at least one image of the global batch; use --batch_size=2 (it trains as one device at that "
+        'batch) or --strategy=one_device (the paper\'s batch 1; README, "Scale out")'
+    )
+    assert not (tmp_path / "run" / "checkpoints" / "checkpoint").exists()
 
 
 def test_strategies_by_name():

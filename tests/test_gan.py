@@ -1,10 +1,12 @@
 import dataclasses
+import inspect
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.training.distribute import BatchShare
 from tfdeblur.training.gan import GAN
 from tfdeblur.training.losses import l1_loss
 
@@ -29,7 +31,7 @@ def test_train_steps_lower_the_l1_loss(tiny_config):
     blurred, sharp = _fixed_batch()
 
     def l1():  # training=True: batch statistics, as in the step itself
-        return float(l1_loss(gan.generator(blurred, training=True), sharp))
+        return float(np.mean(l1_loss(gan.generator(blurred, training=True), sharp)))
 
     before = l1()
     for _ in range(15):
@@ -59,18 +61,33 @@ def test_call_is_the_generator(tiny_config):
     np.testing.assert_array_equal(gan(blurred), gan.generator(blurred, training=False))
 
 
-def test_gradient_penalty_points_come_from_the_gans_seed(tiny_config):
-    # The interpolation weights are drawn from a SeedGenerator the GAN owns: the same seed
-    # gives the same sequence of draws, whatever global seed was set; another seed, others.
-    real = tf.zeros([4, 8, 8, 3])
-
-    def draws(seed, global_seed):
+def test_gradient_penalty_points_come_from_the_seed_and_the_training_step(tiny_config):
+    # One weight per image of the global batch, drawn from (seed, training step, critic step):
+    # whatever global seed was set, and the same points for any split of the batch.
+    def gan(seed, global_seed):
         keras.utils.set_random_seed(global_seed)
-        gan = GAN(build_generator(tiny_config), build_discriminator(tiny_config), seed=seed)
-        return [gan.interpolation_weights(real, real).numpy() for _ in range(2)]
+        made = GAN(build_generator(tiny_config), build_discriminator(tiny_config), seed=seed)
+        made.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+        return made
 
-    first, second = draws(seed=7, global_seed=0)
-    assert first.shape == (4, 1, 1, 1) and np.all((first >= 0) & (first < 1))
-    assert not np.array_equal(first, second)  # the generator advances
-    np.testing.assert_array_equal(np.stack(draws(seed=7, global_seed=1)), np.stack([first, second]))
-    assert not np.array_equal(draws(seed=8, global_seed=0)[0], first)
+    def draw(made, size, offset, total, critic_step=0):
+        return made.interpolation_weights(BatchShare(size, offset, total), critic_step)[:, 0, 0, 0].numpy()
+
+    first = gan(seed=7, global_seed=0)
+    weights = draw(first, 4, 0, 4)
+    assert weights.shape == (4,) and np.all((weights >= 0) & (weights < 1))
+    np.testing.assert_array_equal(draw(gan(seed=7, global_seed=1), 4, 0, 4), weights)
+    np.testing.assert_array_equal(np.concatenate([draw(first, 3, 0, 4), draw(first, 1, 3, 4)]), weights)
+    assert not np.array_equal(draw(first, 4, 0, 4, critic_step=1), weights)
+    assert not np.array_equal(draw(gan(seed=8, global_seed=0), 4, 0, 4), weights)
+    first.optimizer.iterations.assign(1)
+    assert not np.array_equal(draw(first, 4, 0, 4), weights)
+
+
+def test_the_keras_hook_the_gan_overrides_still_exists():
+    # GAN._maybe_symbolic_build replaces a private hook of Keras' fit(), which reduces a distributed
+    # batch (failing for multi-worker runs and uneven splits); setup.py caps Keras at the newest
+    # version this passed on. A renamed hook would silently bring the failure back.
+    hook = inspect.signature(keras.Model._maybe_symbolic_build)
+    assert list(hook.parameters) == ["self", "iterator", "data_batch"]
+    assert list(inspect.signature(GAN._maybe_symbolic_build).parameters) == list(hook.parameters)

@@ -58,10 +58,17 @@ def test_batched_metrics_are_per_image():
     )
 
 
-def test_identical_images_have_infinite_psnr_and_unit_ssim():
+def test_identical_images_score_the_psnr_cap_and_unit_ssim():
     photo = skimage.data.chelsea()
-    assert float(metrics.psnr(photo, photo)) == float("inf")
+    assert float(metrics.psnr(photo, photo)) == metrics.PSNR_CAP == 100.0
+    assert float(metrics.psnr_y(photo, photo)) == metrics.PSNR_CAP
     assert float(metrics.ssim(photo, photo)) == pytest.approx(1.0)
+    # Below the cap, PSNR is eq. 8 as before: one value of 300x451x3 off by 64 levels is 68 dB.
+    nearly = photo.copy()
+    nearly[0, 0, 0] ^= 64
+    mse = 64**2 / photo.size
+    assert float(metrics.psnr(nearly, photo)) == pytest.approx(10 * np.log10(255**2 / mse))
+    assert float(metrics.psnr(nearly, photo)) < metrics.PSNR_CAP
 
 
 def _ssim_3d_reference(image, reference):

@@ -8,10 +8,11 @@ import pytest
 import skimage.data
 import tensorflow as tf
 
+from tfdeblur.deploy.deblurrer import Deblurrer
 from tfdeblur.deploy.inference import TiledRestorer
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation.metrics import psnr
-from tfdeblur.evaluation.report import evaluate
+from tfdeblur.evaluation.report import evaluate, format_summary, markdown_table, summarize, tiling_note
 from tfdeblur.layers import ReflectPadToMultiple
 from tfdeblur.models import (
     GENERATOR_REGISTRY,
@@ -162,10 +163,11 @@ def test_full_size_rir_is_3x3_inside_resblocks():
 def test_one_evaluate_serves_every_generator(name):
     # Bug 8 of the paper's code: no PSNR/SSIM for Pix2Pix and RiR. One evaluation serves all.
     keras.utils.set_random_seed(0)
-    generator = build_generator(ModelConfig(**VARIANTS[name]))
+    config = ModelConfig(**VARIANTS[name])
+    generator = build_generator(config)
     sharp = tf.cast(tf.random.stateless_uniform([2, 37, 50, 3], (0, 7), 0, 256, tf.int32), tf.uint8)
     pairs = tf.data.Dataset.from_tensor_slices({"blur": sharp, "sharp": sharp})
-    records, _ = evaluate(generator, pairs)
+    records, _ = evaluate(generator, config, pairs)
     assert len(records) == 2
     # An untrained network's output may be anything: the metrics must still be well defined.
     assert all(np.isfinite(record["psnr"]) and -1 <= record["ssim"] <= 1 for record in records)
@@ -210,6 +212,38 @@ def test_tiled_inference_matches_whole_image_inference():
     tiled = TiledRestorer(restore, tile=128, overlap=32)(photo)
     assert tiled.shape == photo.shape
     assert float(psnr(tiled, whole)) >= 40.0
+
+
+@pytest.mark.parametrize("statistics", ["moving", "batch"])
+def test_evaluate_tiles_as_deblur_does_and_says_so_in_its_report(statistics):
+    # One tiling rule: an image over the self-attention tile runs in the tiles `deblur` uses, and
+    # the report says which images were tiled and whether each tile had its own statistics.
+    config = ModelConfig(
+        generator_depth=3,
+        generator_filters=4,
+        generator_max_filters=8,
+        encoder_attention=(4,),
+        attention_max_positions=32 * 32,
+        batchnorm_statistics=statistics,
+    )
+    assert attention_tile(config) == 128
+    generator = build_generator(config)
+    small, large = skimage.data.astronaut()[:48, :56], skimage.data.astronaut()[:200, :150]
+    pairs = tf.data.Dataset.from_generator(
+        lambda: iter([{"blur": small, "sharp": small}, {"blur": large, "sharp": large}]),
+        output_signature={key: tf.TensorSpec([None, None, 3], tf.uint8) for key in ("blur", "sharp")},
+    )
+    records, examples = evaluate(generator, config, pairs, keep_images=2)
+    assert [record["tile"] for record in records] == [0, 128]
+    deblurrer = Deblurrer(functools.partial(generator, training=False), config)
+    np.testing.assert_array_equal(examples[1][1], deblurrer(large))
+    summary = summarize(records, config)
+    assert (summary["tiled_images"], summary["tile"], summary["tile_overlap"]) == (1, 128, 64)
+    assert summary["per_tile_statistics"] == (statistics == "batch")
+    note = "1 of 2 images ran in 128x128 tiles (overlap 64)"
+    assert note in tiling_note(summary) and note in format_summary(summary)
+    assert ("each tile normalised by its own statistics" in tiling_note(summary)) == (statistics == "batch")
+    assert markdown_table(summary, "m", "d").endswith(f"\nm: {tiling_note(summary)}.\n")
 
 
 def test_attention_tile_fits_the_self_attention_budget():

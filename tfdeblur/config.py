@@ -212,6 +212,12 @@ class TrainConfig(Config):
     batch_size: int = setting(1, "Training batch size (global, over every replica).", lower_bound=1)
     train_steps: int = setting(100_000, "Generator steps to train in total.", lower_bound=1)
     steps_per_epoch: int = setting(1000, "Steps between checkpoints and validations.", lower_bound=1)
+    validation_images: int = setting(
+        64,
+        "Images of the evaluation set each validation scores: a fixed subset spread over it (0: all). "
+        "The final report scores them all.",
+        lower_bound=0,
+    )
     learning_rate: float = setting(2e-4, "Adam learning rate of G and D.")
     decay_start: float = setting(
         1.0, "Fraction of --train_steps after which the learning rate decays linearly to 0."
@@ -249,7 +255,15 @@ class TrainConfig(Config):
     # Settings a resumed run may change: where files are, how often to save, how to run
     # the same computation, and how long to train (the schedule follows, see README).
     RESUMABLE: typing.ClassVar[frozenset] = frozenset(
-        {"train_steps", "steps_per_epoch", "data_dir", "manual_dir", "jit_compile", "strategy"}
+        {
+            "train_steps",
+            "steps_per_epoch",
+            "validation_images",
+            "data_dir",
+            "manual_dir",
+            "jit_compile",
+            "strategy",
+        }
     )
 
     def resume_changes(self, saved, source):

@@ -57,7 +57,7 @@ def write_or_check_configs(directory, model_config, train_config):
 
 
 class TrainingCheckpoint:
-    """The generator, discriminator, both optimizers and the penalty's seed state of a `GAN`, by step.
+    """The generator, discriminator and both optimizers of a `GAN`, by step.
 
     Saves are atomic (`tf.train.CheckpointManager` writes the files, then the
     `checkpoint` index naming them), so a crash or `kill -9` at any moment
@@ -75,9 +75,7 @@ class TrainingCheckpoint:
             "generator_optimizer": gan.optimizer,
             "discriminator_optimizer": gan.discriminator_optimizer,
         }
-        self.checkpoint = tf.train.Checkpoint(**networks, gradient_penalty_seed=gan.seed_generator.state)
-        # Runs saved before the penalty's seed state was checkpointed resume without it.
-        self.networks_only = tf.train.Checkpoint(**networks)
+        self.checkpoint = tf.train.Checkpoint(**networks)
         self.directory = directory
         if chief:
             self.manager = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
@@ -95,9 +93,8 @@ class TrainingCheckpoint:
         """Restores the newest checkpoint, if any; returns its path (or None)."""
         latest = self.latest
         if latest:
-            saved = {name.split("/")[0] for name, _ in tf.train.list_variables(latest)}
-            checkpoint = self.checkpoint if "gradient_penalty_seed" in saved else self.networks_only
-            checkpoint.restore(latest).assert_existing_objects_matched()
+            # Runs of earlier versions also saved a seed state, which the GAN no longer needs.
+            self.checkpoint.restore(latest).expect_partial().assert_existing_objects_matched()
         return latest
 
     def save(self):

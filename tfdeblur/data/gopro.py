@@ -1,8 +1,9 @@
 """GoPro (Nah et al. 2017) as a TensorFlow Datasets builder: `--dataset=gopro/blur`.
 
 Reads the manual download (`GOPRO_Large.zip`, or its extracted `GOPRO_Large/`
-tree) from `manual_dir`. Configs: `blur` (frames averaged in linear light, what
-modern papers report) and `blur_gamma` (averaged in gamma space). Each example
+tree) from `manual_dir`. Configs: `blur` (the stored, gamma-encoded frames averaged
+as they are: what most papers since DeblurGAN report) and `blur_gamma` (frames averaged
+in linear light, gamma 2.2; docs/data.md, "The camera response"). Each example
 is a full 1280x720 pair with its `sequence` and `frame` names; every file is
 decoded while building, so a corrupt one is named at build time.
 
@@ -44,8 +45,10 @@ class Gopro(tfds.core.GeneratorBasedBuilder):
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES: ClassVar = {"1.0.0": "Initial release."}
     BUILDER_CONFIGS: ClassVar = [
-        tfds.core.BuilderConfig(name="blur", description="Blur from averaging frames in linear light."),
-        tfds.core.BuilderConfig(name="blur_gamma", description="Blur from averaging gamma-encoded frames."),
+        tfds.core.BuilderConfig(
+            name="blur", description="Blur from averaging the stored (gamma-encoded) frames."
+        ),
+        tfds.core.BuilderConfig(name="blur_gamma", description="Blur from averaging frames in linear light."),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = MANUAL_DOWNLOAD_INSTRUCTIONS
 

@@ -71,14 +71,46 @@ def map_with_seeds(items, function, seed=0):
     return tf.data.Dataset.zip(items, seeds).map(function, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def random_crops(frames, crop_size, seed=0, cache=False):
-    """An endless dataset of paired random crops of a finite dataset of full-size pairs."""
+def crops(frames, crop_size, seed=0):
+    """One paired random crop of each full-size pair of `frames`."""
     frames = frames.map(lambda pair: {"blur": pair["blur"], "sharp": pair["sharp"]})
     return map_with_seeds(
-        endless(frames, seed, cache),
-        lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed),
-        seed,
+        frames, lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed), seed
     )
+
+
+def random_crops(frames, crop_size, seed=0, cache=False):
+    """An endless dataset of paired random crops of a finite dataset of full-size pairs (shuffled as
+    frames: for sets that fit in memory)."""
+    return crops(endless(frames, seed, cache), crop_size, seed)
+
+
+def spread_subset(pairs, count):
+    """A fixed subset of `count` items of the finite dataset `pairs` (all where `count` is 0 or
+    more than it holds): spread evenly over it where its size is known (GoPro's 1111 test frames
+    come sequence by sequence), else its first `count`. Returns (subset, size of `pairs` or None)."""
+    size = int(pairs.cardinality())
+    known = size >= 0
+    if count == 0 or (known and count >= size):
+        return pairs, size if known else None
+    if not known:
+        return pairs.take(count), None
+    chosen = tf.constant(sorted({index * size // count for index in range(count)}), tf.int64)
+    subset = pairs.enumerate().filter(lambda index, _: tf.reduce_any(tf.equal(index, chosen)))
+    return subset.map(lambda _, pair: pair), size
+
+
+CROP_BUFFER = 256  # crops: 256 x 2 x 256^2 x 3 bytes = 100 MB at the paper's crop size
+
+
+def shuffled_crops(frames, crop_size, seed=0):
+    """Paired random crops of an endless dataset of full-size pairs, one per frame, shuffled in a
+    buffer of `CROP_BUFFER` crops (its memory: CROP_BUFFER x 6 x crop_size^2 bytes)."""
+    frames = frames.map(lambda pair: {"blur": pair["blur"], "sharp": pair["sharp"]})
+    crops = map_with_seeds(
+        frames, lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed), seed
+    )
+    return crops.shuffle(CROP_BUFFER, seed=seed)
 
 
 def fits_in_memory(shapes, images_per_shape=1):

@@ -205,6 +205,10 @@ class Deblurrer:
             restored = np.stack([self._restore(one) for one in pixels]) if len(pixels) else pixels.copy()
         return tf.constant(restored) if tensor else restored
 
+    def tile_of(self, height, width):
+        """The side of the tiles an image of `height` x `width` runs in, or None where it runs whole."""
+        return self.restorer.tile_of(height, width)
+
     def _restore(self, blurred):
         """One uint8 image, restored at `strength`."""
         if self.strength == 0.0:

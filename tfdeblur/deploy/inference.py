@@ -136,6 +136,10 @@ class TiledRestorer:
 
         self.restore_float = restore_float
 
+    def tile_of(self, height, width):
+        """The side of the tiles an image of `height` x `width` runs in, or None where it runs whole."""
+        return None if self.whole(height, width) else self.tile
+
     def __call__(self, blurred):
         blurred = np.asarray(blurred)
         height, width = blurred.shape[:2]

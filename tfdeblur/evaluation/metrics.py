@@ -2,8 +2,10 @@
 
 All take uint8 RGB images ([H, W, 3] or [N, H, W, 3]) and return one value per
 image; average per image, then over images.
-- `psnr` (eqs. 8-9): `10 log10(255^2 / MSE)` on the uint8 RGB values; `inf` for
-  identical images.
+- `psnr` (eqs. 8-9): `10 log10(255^2 / MSE)` on the uint8 RGB values, capped at
+  `PSNR_CAP` = 100 dB: identical images (MSE 0) score the cap, not `inf`, so means stay
+  finite and comparable (a 1-level error in one value of a 1280x720 frame is ~112 dB;
+  restorations score 20-40 dB). Reports count the images at the cap (docs/evaluation.md).
 - `ssim` (eq. 10): 11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03, computed
   per channel and averaged (what `tf.image.ssim` and scikit-image's
   `structural_similarity(..., gaussian_weights=True, sigma=1.5,
@@ -19,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 MAX_VALUE = 255.0
+PSNR_CAP = 100.0  # dB
 WINDOW = 11
 SIGMA = 1.5
 # The SSIM graphs take images of any size, traced once: a retrace at another size could round
@@ -69,7 +72,8 @@ def _ssim_3d(first, second):
 
 def _psnr(images, references):
     mse = tf.reduce_mean(tf.square(images - references), axis=[-3, -2, -1])
-    return 10.0 * tf.math.log(MAX_VALUE**2 / mse) / tf.math.log(tf.constant(10.0, tf.float64))
+    value = 10.0 * tf.math.log(MAX_VALUE**2 / mse) / tf.math.log(tf.constant(10.0, tf.float64))
+    return tf.minimum(value, PSNR_CAP)  # MSE 0 gives inf before the cap
 
 
 @tf.function(input_signature=[_ANY_IMAGES, _ANY_IMAGES])

@@ -1,10 +1,15 @@
 """Evaluating a generator on a dataset of full-size pairs, and writing the report.
 
-The report (README, "Evaluate"): `metrics.json` (means over images of `psnr`, `ssim`,
-the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.evaluation.metrics`), the blurred
-input's `input_psnr`, `input_ssim`, plus `num_images`), `metrics.md` (a markdown
-table row),
-`per_image.csv`, and `comparison.png` (blurred | restored | sharp).
+The report (README, "Evaluate"; docs/evaluation.md): `metrics.json` (means over images of
+`psnr`, `ssim`, the variants `ssim_3d`, `psnr_y`, `ssim_y` (see `tfdeblur.evaluation.metrics`),
+the blurred input's `input_psnr`, `input_ssim`, plus `num_images`, `psnr_capped` (images
+whose PSNR reached `metrics.PSNR_CAP`) and how images were tiled), `metrics.md` (a markdown
+table row, and a line saying which images ran in tiles), `per_image.csv`, and
+`comparison.png` (blurred | restored | sharp).
+
+Images run as `tfdeblur deblur` runs them (`Deblurrer`: whole where the memory rule and
+self-attention allow, else in blended tiles), so a table and a deblurred photo come from
+one tiling rule.
 """
 
 import csv
@@ -17,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdeblur import atomic
-from tfdeblur.deploy.inference import TiledRestorer, with_strength
+from tfdeblur.deploy.deblurrer import DEFAULT_TILE_OVERLAP, Deblurrer
 from tfdeblur.evaluation import metrics
 from tfdeblur.evaluation.figures import saved_figure
 
@@ -40,23 +45,23 @@ MARKDOWN_HEADER = (
 )
 
 
-def evaluate(generator, pairs, keep_images=0, progress=None, tile=None, fields=FIELDS, strength=1.0):
-    """Runs `generator` over `pairs` ({"blur", "sharp", "name"} uint8 dataset), applying `strength`
-    of its correction (`with_strength`; 1: its output as it is).
+def evaluate(generator, config, pairs, keep_images=0, progress=None, fields=FIELDS, strength=1.0):
+    """Runs `generator` (of `config`, a `ModelConfig`) over `pairs` ({"blur", "sharp", "name"} uint8
+    dataset) as `tfdeblur deblur` does (a `Deblurrer` with its defaults), applying `strength` of
+    its correction (1: its output as it is).
 
     Returns (records, examples): one dict per pair of the per-image metrics
-    named in `fields`, and the first `keep_images` (blur, restored, sharp)
-    uint8 triples for figures.
-    `progress`, if given, is called with the running count; `tile` runs the
-    generator in overlapping tiles of that side (see `TiledRestorer`).
+    named in `fields` and `tile` (the side of the tiles it ran in, 0 whole), and the
+    first `keep_images` (blur, restored, sharp) uint8 triples for figures.
+    `progress`, if given, is called with the running count.
     """
-    restore = TiledRestorer(functools.partial(generator, training=False), tile)
+    deblurrer = Deblurrer(functools.partial(generator, training=False), config, strength=strength)
     records, examples = [], []
     for index, pair in enumerate(pairs):
         blurred, sharp = pair["blur"], pair["sharp"]
-        restored = tf.constant(with_strength(blurred.numpy(), restore(blurred.numpy()), strength))
+        restored = tf.constant(deblurrer(blurred.numpy()))
         name = pair["name"].numpy().decode() if "name" in pair else f"{index:05d}"
-        record = {"name": name}
+        record = {"name": name, "tile": deblurrer.tile_of(*blurred.shape[:2]) or 0}
         for field in fields:
             if field in RESTORED_METRICS:
                 record[field] = float(RESTORED_METRICS[field](restored, sharp))
@@ -72,12 +77,36 @@ def evaluate(generator, pairs, keep_images=0, progress=None, tile=None, fields=F
     return records, examples
 
 
-def summarize(records):
-    """Means over images of every metric the records hold, and `num_images`."""
+def summarize(records, config=None):
+    """Means over images of every metric the records hold, `num_images`, `psnr_capped` (images at
+    `metrics.PSNR_CAP`: identical to their reference, or within rounding of it), and
+    `tiled_images`; where some ran in tiles, `tile` (the largest side), `tile_overlap` and
+    `per_tile_statistics` (whether `config`'s generator normalised each tile by its own statistics)."""
     fields = [field for field in FIELDS if field in records[0]]
     summary = {field: float(np.mean([record[field] for record in records])) for field in fields}
     summary["num_images"] = len(records)
+    if "psnr" in fields:
+        summary["psnr_capped"] = sum(record["psnr"] >= metrics.PSNR_CAP for record in records)
+    tiles = [record["tile"] for record in records if record.get("tile")]
+    summary["tiled_images"] = len(tiles)
+    if tiles:
+        summary["tile"] = max(tiles)
+        summary["tile_overlap"] = DEFAULT_TILE_OVERLAP
+        summary["per_tile_statistics"] = bool(config and config.normalises_per_image)
     return summary
+
+
+def tiling_note(summary):
+    """A sentence saying which images ran in tiles and whether tiles were normalised apart ("" if none)."""
+    if not summary.get("tiled_images"):
+        return ""
+    note = (
+        f"{summary['tiled_images']} of {summary['num_images']} images ran in {summary['tile']}x"
+        f"{summary['tile']} tiles (overlap {summary['tile_overlap']})"
+    )
+    if summary["per_tile_statistics"]:
+        note += ', each tile normalised by its own statistics (docs/evaluation.md, "Tiles")'
+    return note
 
 
 def comparison_grid(examples, size=192):
@@ -103,18 +132,24 @@ def markdown_row(summary, model="", dataset=""):
     return f"| {model} | {dataset} | {summary['num_images']} | " + " | ".join(values) + " |"
 
 
-def write_report(records, examples, output_dir, model="", dataset="", figure_crop=0):
+def markdown_table(summary, model="", dataset=""):
+    """The header, one row, and the tiling note (if any) under it."""
+    note = tiling_note(summary)
+    table = f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}\n"
+    return f"{table}\n{model}: {note}.\n" if note else table
+
+
+def write_report(records, examples, output_dir, model="", dataset="", figure_crop=0, config=None):
     """Writes metrics.json, metrics.md, per_image.csv and comparison.png into `output_dir`
-    (whole frames, or their central `figure_crop`^2 pixels)."""
+    (whole frames, or their central `figure_crop`^2 pixels); `config`: the model's `ModelConfig`."""
     os.makedirs(output_dir, exist_ok=True)
-    summary = summarize(records)
-    atomic.write_text(
-        os.path.join(output_dir, "metrics.md"),
-        f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}\n",
-    )
-    atomic.write_text(os.path.join(output_dir, "metrics.json"), json.dumps(summary, indent=2) + "\n")
+    summary = summarize(records, config)
+    atomic.write_text(os.path.join(output_dir, "metrics.md"), markdown_table(summary, model, dataset))
+    # Strict JSON: every value is finite (PSNR is capped), so any parser reads it.
+    text = json.dumps(summary, indent=2, allow_nan=False)
+    atomic.write_text(os.path.join(output_dir, "metrics.json"), text + "\n")
     table = io.StringIO(newline="")
-    writer = csv.DictWriter(table, fieldnames=("name", *FIELDS))
+    writer = csv.DictWriter(table, fieldnames=("name", *FIELDS, "tile"))
     writer.writeheader()
     writer.writerows(records)
     atomic.write_text(os.path.join(output_dir, "per_image.csv"), table.getvalue())
@@ -140,9 +175,13 @@ def _plot_comparison(records, examples, path):
 
 
 def format_summary(summary):
-    """One line for logs: restored and input PSNR/SSIM."""
+    """One line for logs: restored and input PSNR/SSIM, how many images, capped and tiled."""
     gain = summary["psnr"] - summary["input_psnr"]
-    return (
+    line = (
         f"PSNR {summary['psnr']:.2f} dB ({gain:+.2f} over input {summary['input_psnr']:.2f}), "
         f"SSIM {summary['ssim']:.4f} (input {summary['input_ssim']:.4f}), {summary['num_images']} images"
     )
+    if summary.get("psnr_capped"):
+        line += f", {summary['psnr_capped']} at the {metrics.PSNR_CAP:g} dB PSNR cap"
+    note = tiling_note(summary)
+    return f"{line}; {note}" if note else line

@@ -54,15 +54,7 @@ def main(argv):
     del argv
     from tfdeblur import data
     from tfdeblur.checkpoints import pretrained
-    from tfdeblur.evaluation.report import (
-        MARKDOWN_HEADER,
-        evaluate,
-        format_summary,
-        markdown_row,
-        summarize,
-        write_report,
-    )
-    from tfdeblur.models import attention_tile
+    from tfdeblur.evaluation.report import evaluate, format_summary, markdown_table, summarize, write_report
 
     output_dir = FLAGS.output_dir if "output_dir" in command.typed_flags else None  # not a recipe's run
     generator, config = command.load_model()
@@ -71,9 +63,9 @@ def main(argv):
     )
     records, examples = evaluate(
         generator,
+        config,
         pairs,
         keep_images=FLAGS.num_figures if output_dir else 0,
-        tile=attention_tile(config),
         strength=config.strength if FLAGS.strength is None else FLAGS.strength,
         progress=(lambda count: print(f"\revaluated {count} images", end="", flush=True))
         if command.interactive()
@@ -85,9 +77,15 @@ def main(argv):
     dataset = f"{FLAGS.dataset}/{FLAGS.split}"
     if output_dir:
         summary = write_report(
-            records, examples, output_dir, model=model, dataset=dataset, figure_crop=FLAGS.figure_crop
+            records,
+            examples,
+            output_dir,
+            model=model,
+            dataset=dataset,
+            figure_crop=FLAGS.figure_crop,
+            config=config,
         )
     else:  # the table alone, nothing written
-        summary = summarize(records)
-        print(f"{MARKDOWN_HEADER}\n{markdown_row(summary, model, dataset)}")
+        summary = summarize(records, config)
+        print(markdown_table(summary, model, dataset), end="")
     print(f"{dataset}: {format_summary(summary)}")

@@ -72,12 +72,11 @@ def main(argv):
     packed, config = pretrained.load(FLAGS.output_dir)
     summaries = []
     for spec in FLAGS.datasets:
-        records, _ = evaluate(packed, data.evaluation_pairs(spec), strength=config.strength)
-        summaries.append({"dataset": f"{spec}/test", **summarize(records)})
+        records, _ = evaluate(packed, config, data.evaluation_pairs(spec), strength=config.strength)
+        summaries.append({"dataset": f"{spec}/test", **summarize(records, config)})
         print(f"{spec}/test: {format_summary(summaries[-1])}")
-    atomic.write_text(
-        os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), json.dumps(summaries, indent=2) + "\n"
-    )
+    text = json.dumps(summaries, indent=2, allow_nan=False)
+    atomic.write_text(os.path.join(FLAGS.output_dir, pretrained.METRICS_NAME), text + "\n")
     print(f"Packed {FLAGS.checkpoint} into {FLAGS.output_dir}")
 
 

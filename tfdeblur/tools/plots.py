@@ -1,8 +1,8 @@
 r"""Training curves from TensorBoard logs: `tfdeblur plots --logdir=runs/<run>/logs`.
 
 Writes `curves.png` (next to the logs unless `--output` says otherwise): every
-`loss/*` scalar and the validation PSNR/SSIM against the global step, so runs
-that were resumed read as one curve.
+`loss/*` scalar, both networks' learning rates and the validation PSNR/SSIM against
+the global step, so runs that were resumed read as one curve.
 """
 
 import collections
@@ -40,18 +40,23 @@ def read_scalars(logdir):
 
 
 def plot_curves(scalars, path):
-    """Losses, then one panel per validation metric, against the step; saved to `path`."""
-    panels = ["loss", *sorted(tag for tag in scalars if tag.startswith("validation/"))]
+    """Losses, learning rates, then one panel per validation metric, against the step; saved to `path`."""
+    groups = [
+        group for group in ("loss", "learning_rate") if any(tag.startswith(f"{group}/") for tag in scalars)
+    ]
+    panels = [*groups, *sorted(tag for tag in scalars if tag.startswith("validation/"))]
     with saved_figure(path, 1, len(panels), figsize=(5 * len(panels), 4)) as (_, axes):
         for axis, panel in zip(axes[0], panels):
-            tags = [tag for tag in scalars if tag.startswith("loss/")] if panel == "loss" else [panel]
+            grouped = panel in groups
+            tags = [tag for tag in scalars if tag.startswith(f"{panel}/")] if grouped else [panel]
             for tag in tags:
                 steps, values = zip(*scalars[tag])
                 axis.plot(steps, values, label=tag.split("/", 1)[-1], marker="." if panel != "loss" else None)
-            axis.set(title="losses (epoch means)" if panel == "loss" else f"held-out {panel.split('/')[1]}")
+            titles = {"loss": "losses (epoch means)", "learning_rate": "learning rates"}
+            axis.set(title=titles.get(panel) or f"held-out {panel.split('/')[1]}")
             axis.set(xlabel="step", yscale="symlog" if panel == "loss" else "linear")
             axis.grid(alpha=0.3)
-            if panel == "loss":
+            if grouped:
                 axis.legend(fontsize=8)
 
 

@@ -61,20 +61,23 @@ class SaveCheckpoint(keras.callbacks.Callback):
 
 
 class Validate(keras.callbacks.Callback):
-    """At each epoch end: held-out PSNR/SSIM, losses and a sample grid to TensorBoard.
+    """At each epoch end: held-out PSNR/SSIM, losses, learning rates and a sample grid to TensorBoard.
 
     Everything is logged against the global step (the generator optimizer's
-    iteration count), so curves continue seamlessly when a run resumes. The
-    sample grid (blurred | restored | sharp) is also written to
-    `samples_dir/step_<N>.png`. `tile`: evaluate in tiles of that side (see `TiledRestorer`).
-    Only the headline metrics are computed (`HEADLINE_FIELDS`): the full set is
-    the final report's.
+    iteration count), so curves continue seamlessly when a run resumes; both
+    networks' learning rates as `learning_rate/generator` and `learning_rate/discriminator`.
+    The sample grid (blurred | restored | sharp) is also written to
+    `samples_dir/step_<N>.png`. `pairs` is what each validation scores (a fixed subset,
+    `pipeline.spread_subset`, of an evaluation set of `of_images` images, None if unknown), run as
+    `evaluate` runs them for `config`. Only the headline metrics are computed
+    (`HEADLINE_FIELDS`): the full set, on every image, is the final report's.
     """
 
-    def __init__(self, pairs, log_dir, samples_dir, num_samples=3, tile=None):
+    def __init__(self, pairs, config, log_dir, samples_dir, num_samples=3, of_images=None):
         super().__init__()
         self.pairs = pairs
-        self.tile = tile
+        self.config = config
+        self.of_images = of_images
         self.writer = tf.summary.create_file_writer(log_dir)
         self.samples_dir = samples_dir
         self.num_samples = num_samples
@@ -82,17 +85,31 @@ class Validate(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.optimizer.iterations.numpy())
         records, examples = evaluate(
-            self.model.generator, self.pairs, self.num_samples, tile=self.tile, fields=HEADLINE_FIELDS
+            self.model.generator, self.config, self.pairs, self.num_samples, fields=HEADLINE_FIELDS
         )
-        summary = summarize(records)
+        summary = summarize(records, self.config)
+        scored = self.scored(summary["num_images"])
         grid = comparison_grid(examples)
         with self.writer.as_default(step=step):
             for name, value in (logs or {}).items():
                 tf.summary.scalar(f"loss/{name}", value)
+            for name, optimizer in (
+                ("generator", self.model.optimizer),
+                ("discriminator", self.model.discriminator_optimizer),
+            ):
+                tf.summary.scalar(f"learning_rate/{name}", optimizer.learning_rate)
             for name in ("psnr", "ssim"):
-                tf.summary.scalar(f"validation/{name}", summary[name])
+                tf.summary.scalar(f"validation/{name}", summary[name], description=f"Mean over {scored}.")
             tf.summary.image("samples", grid[np.newaxis])
         self.writer.flush()
         os.makedirs(self.samples_dir, exist_ok=True)
         tf.io.write_file(os.path.join(self.samples_dir, f"step_{step:06d}.png"), tf.io.encode_png(grid))
-        print(f"\nstep {step}: validation {format_summary(summary)}")
+        print(f"\nstep {step}: validation on {scored}: {format_summary(summary)}")
+
+    def scored(self, count):
+        """Which images a validation scores, in words."""
+        if self.of_images is None:
+            return f"the first {count} held-out images"
+        if count < self.of_images:
+            return f"a fixed subset of {count} of the {self.of_images} held-out images"
+        return f"all {count} held-out images"

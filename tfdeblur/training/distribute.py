@@ -2,13 +2,15 @@
 
 Models, optimizers and the `GAN` are created inside `strategy.scope()`;
 `fit()` then distributes the dataset (its batch is the global batch) and runs
-`GAN.train_step` on every replica, whose losses are scaled by the number of
-replicas so the summed gradients are the global batch's mean
-(`tf.nn.compute_average_loss` semantics).
+`GAN.train_step` on every replica, which divides its share's summed losses by the
+global batch's size (`batch_share`), so the summed gradients are the global batch's
+mean (`tf.nn.compute_average_loss` semantics) however the batch is split. Every
+replica needs at least one image (`check_batch_size`).
 """
 
 import glob
 import os
+import typing
 
 import keras
 import tensorflow as tf
@@ -60,9 +62,50 @@ def make_strategy(name="auto"):
         if not tpu_present():
             raise InputError("--strategy=tpu: no TPU attached (no TPU_NAME, COLAB_TPU_ADDR or /dev/accel*)")
         return _connect_tpu()
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
+    if name == "mirrored":  # every GPU; without GPUs, every logical CPU (one, unless configured)
+        return tf.distribute.MirroredStrategy([device.name for device in gpus or cpus()])
     return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+
+
+def cpus():
+    """The logical CPU devices: one per machine, unless `tf.config.set_logical_device_configuration`
+    split it before TensorFlow started (to test distribution on a CPU: docs/scale-out.md)."""
+    return tf.config.list_logical_devices("CPU")
+
+
+def check_batch_size(strategy, batch_size):
+    """InputError unless each of the strategy's replicas gets at least one image of the global batch.
+
+    The paper's rows train at batch 1; a replica with no image has no loss to average (a
+    mean over nothing is NaN) and its batch norm no statistics, so batch 1 cannot be split:
+    on N devices the smallest batch is N, which trains exactly as one device at batch N
+    (losses averaged over the global batch, batch norm synchronized).
+    """
+    replicas = strategy.num_replicas_in_sync
+    if batch_size < replicas:
+        raise InputError(
+            f"--batch_size={batch_size} is smaller than the {replicas} replicas of "
+            f"{type(strategy).__name__}: each replica needs at least one image of the global batch; "
+            f"use --batch_size={replicas} (it trains as one device at that batch) or "
+            '--strategy=one_device (the paper\'s batch 1; README, "Scale out")'
+        )
+
+
+class BatchShare(typing.NamedTuple):
+    """One replica's share of the global batch: its images `[offset, offset + size)` of `total`."""
+
+    size: tf.Tensor
+    offset: tf.Tensor
+    total: tf.Tensor
+
+
+def batch_share(size):
+    """The `BatchShare` of the replica running this, whose batch has `size` images: the replicas'
+    sizes are gathered (a split may be uneven: [2, 1] for 3 images on 2 replicas)."""
+    context = tf.distribute.get_replica_context()
+    sizes = context.all_gather(tf.reshape(tf.cast(size, tf.int32), [1]), axis=0)
+    offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
+    return BatchShare(tf.cast(size, tf.int32), offset, tf.reduce_sum(sizes))
 
 
 def is_chief(strategy):

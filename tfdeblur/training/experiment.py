@@ -19,7 +19,7 @@ from tfdeblur.models import build_discriminator, build_generator
 from tfdeblur.training import distribute
 from tfdeblur.training.gan import GAN
 from tfdeblur.training.losses import PerceptualLoss, l1_loss, l2_loss
-from tfdeblur.training.schedules import ConstantThenLinearDecay
+from tfdeblur.training.schedules import AtTrainingStep, ConstantThenLinearDecay
 
 DATASET_SPECS = ("dataset", "eval_dataset")
 
@@ -102,7 +102,13 @@ def learning_rate(train):
     )
 
 
-def optimizer(train, precision):
-    """Adam of `train` with its schedule, wrapped for `precision` (loss scaling under float16)."""
-    adam = keras.optimizers.Adam(learning_rate(train), beta_1=train.beta_1)
-    return distribute.optimizer_for(adam, precision)
+def optimizers(train, precision):
+    """The generator's and the discriminator's Adam of `train`, wrapped for `precision` (loss scaling
+    under float16): both rates follow `learning_rate(train)` at the training step, which the
+    generator's optimizer counts (the discriminator's takes `critic_steps` per training step)."""
+    generator = distribute.optimizer_for(
+        keras.optimizers.Adam(learning_rate(train), beta_1=train.beta_1), precision
+    )
+    schedule = AtTrainingStep(learning_rate(train), generator.iterations)
+    discriminator = distribute.optimizer_for(keras.optimizers.Adam(schedule, beta_1=train.beta_1), precision)
+    return generator, discriminator

@@ -6,16 +6,22 @@ same batch), so `fit()` brings the progress bar, callbacks and distribution for
 free. Its `call` is the generator's forward pass (a Keras model must have one
 to be fit).
 
-Distribution: on each of R replicas the losses are means over its share of the
-global batch; the optimizers sum the replicas' gradients, so every loss is
-divided by R before differentiation (`tf.nn.compute_average_loss` semantics,
-the gradient penalty included). Mixed float16: losses are multiplied by the
-optimizers' loss scale (`scale_loss`), which `LossScaleOptimizer.apply` undoes.
+Distribution: every loss is one value per image; a replica differentiates the sum
+over its share of the global batch divided by the global batch's size, and the
+optimizers sum the replicas' gradients: the gradient of the global batch's mean
+however the batch is split (`tf.nn.compute_average_loss` semantics; `[2, 1]` for a
+batch of 3 on 2 replicas). The gradient penalty's random points are drawn for the
+whole global batch and sliced, so R replicas compute exactly what one device does
+(docs/scale-out.md). Mixed float16: losses are multiplied by the optimizers' loss
+scale (`scale_loss`), which `LossScaleOptimizer.apply` undoes.
 """
+
+import random
 
 import keras
 import tensorflow as tf
 
+from tfdeblur.training.distribute import batch_share
 from tfdeblur.training.losses import adversarial_loss, gradient_penalty, l1_loss
 
 
@@ -26,7 +32,8 @@ class GAN(keras.Model):
     with `content_losses` a dict {name: (weight, loss_fn)} (default: L1 x 100).
     A conditional discriminator sees `blurred ++ image` (Pix2Pix); an
     unconditional one sees the image alone (DeblurGAN). `seed` seeds the
-    gradient penalty's interpolation weights (`interpolation_weights`).
+    gradient penalty's interpolation weights (`interpolation_weights`; None: a
+    random seed, from Python's generator that `keras.utils.set_random_seed` seeds).
     """
 
     def __init__(
@@ -49,8 +56,7 @@ class GAN(keras.Model):
         self.conditional = conditional
         self.critic_steps = critic_steps
         self.gradient_penalty_weight = gradient_penalty_weight
-        # The gradient penalty's random points: seeded by the caller, and checkpointed with the GAN.
-        self.seed_generator = keras.random.SeedGenerator(seed, name="gradient_penalty_seed")
+        self.seed = random.randrange(2**31) if seed is None else seed
         names = ["d_loss", "g_loss", "g_adversarial", *(f"g_{name}" for name in self.content_losses)]
         self.trackers = [keras.metrics.Mean(name=name) for name in names]
 
@@ -66,8 +72,9 @@ class GAN(keras.Model):
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         # Keras builds a model at the start of fit() by reducing one distributed batch, which
-        # fails under MultiWorkerMirroredStrategy (Keras 3.15, tensorflow#72388); the GAN needs
-        # no such build once its networks and optimizers exist (`build_optimizers`).
+        # fails under MultiWorkerMirroredStrategy (Keras 3.15, tensorflow#72388) and for a batch
+        # split unevenly ([2, 1]: shapes differ); the GAN needs no such build once its networks
+        # and optimizers exist (`build_optimizers`). A private hook: setup.py caps Keras.
         if not (self.optimizer.built and self.discriminator_optimizer.built):
             super()._maybe_symbolic_build(iterator, data_batch)
 
@@ -84,20 +91,22 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         blurred, sharp, _ = keras.utils.unpack_x_y_sample_weight(data)
+        share = batch_share(tf.shape(blurred)[0])
         with tf.GradientTape() as generator_tape:
             restored = self.generator(blurred, training=True)
             with generator_tape.stop_recording():
                 fake = tf.stop_gradient(restored)
-                for _ in range(self.critic_steps):
-                    d_loss = self._discriminator_step(blurred, sharp, fake)
+                for critic_step in range(self.critic_steps):
+                    d_loss = self._discriminator_step(blurred, sharp, fake, share, critic_step)
             g_adversarial = self.adversarial.generator_loss(self._score(blurred, restored))
             content = {name: loss(restored, sharp) for name, (_, loss) in self.content_losses.items()}
             g_loss = g_adversarial + sum(
                 weight * content[name] for name, (weight, _) in self.content_losses.items()
             )
-            scaled_g_loss = self._scaled(self.optimizer, g_loss)
+            scaled_g_loss = self._scaled(self.optimizer, g_loss, share)
         variables = self.generator.trainable_variables
         self.optimizer.apply(generator_tape.gradient(scaled_g_loss, variables), variables)
+        # Per-image values: each tracker's mean is over the global batch's images.
         for tracker, value in zip(self.trackers, (d_loss, g_loss, g_adversarial, *content.values())):
             tracker.update_state(value)
         logs = {tracker.name: tracker.result() for tracker in self.trackers}
@@ -106,7 +115,7 @@ class GAN(keras.Model):
             logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
         return logs
 
-    def _discriminator_step(self, blurred, sharp, restored):
+    def _discriminator_step(self, blurred, sharp, restored, share, critic_step):
         with tf.GradientTape() as tape:
             d_loss = self.adversarial.discriminator_loss(
                 self._score(blurred, sharp), self._score(blurred, restored)
@@ -116,22 +125,27 @@ class GAN(keras.Model):
                     lambda images: self._score(blurred, images),
                     sharp,
                     restored,
-                    self.interpolation_weights(sharp, restored),
+                    tf.cast(self.interpolation_weights(share, critic_step), sharp.dtype),
                 )
-            scaled_d_loss = self._scaled(self.discriminator_optimizer, d_loss)
+            scaled_d_loss = self._scaled(self.discriminator_optimizer, d_loss, share)
         variables = self.discriminator.trainable_variables
         self.discriminator_optimizer.apply(tape.gradient(scaled_d_loss, variables), variables)
         return d_loss
 
-    def interpolation_weights(self, real, fake):
-        """[N, 1, 1, 1] weights of the gradient penalty's points `w real + (1 - w) fake`: uniform in
-        [0, 1), drawn from the GAN's own `SeedGenerator` (WGAN-GP, Gulrajani et al. 2017, Alg. 1)."""
-        del fake
-        shape = [keras.ops.shape(real)[0], 1, 1, 1]
-        return keras.random.uniform(shape, dtype=real.dtype, seed=self.seed_generator)
+    def interpolation_weights(self, share, critic_step=0):
+        """[n, 1, 1, 1] weights of the gradient penalty's points `w real + (1 - w) fake` for the n images
+        of this replica's `share` (`batch_share`): uniform in [0, 1), one per image (WGAN-GP, Gulrajani
+        et al. 2017, Alg. 1). Drawn for the whole global batch from (seed, training step, critic
+        step) and sliced: the same points however the batch is split, and after a resume."""
+        seed = tf.constant([self.seed, 0], tf.int64)
+        for data in (self.optimizer.iterations, critic_step):
+            seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int64))
+        weights = tf.random.stateless_uniform([share.total, 1, 1, 1], seed)
+        return weights[share.offset : share.offset + share.size]
 
     @staticmethod
-    def _scaled(optimizer, loss):
-        """The loss to differentiate: divided by the replicas, times the loss scale (see above)."""
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        return optimizer.scale_loss(tf.cast(loss, tf.float32) / replicas)
+    def _scaled(optimizer, losses, share):
+        """What a replica differentiates: the sum of its per-image `losses` over the global batch's
+        size, times the loss scale (see above)."""
+        total = tf.cast(share.total, tf.float32)
+        return optimizer.scale_loss(tf.reduce_sum(tf.cast(losses, tf.float32)) / total)

@@ -15,9 +15,9 @@ import keras
 from tfdeblur import data, machine
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.checkpoints.runs import TrainingCheckpoint, checkpoint_dir, write_or_check_configs
+from tfdeblur.data.pipeline import spread_subset
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation.report import evaluate, format_summary, write_report
-from tfdeblur.models import attention_tile
 from tfdeblur.training import distribute, experiment
 from tfdeblur.training.callbacks import SaveCheckpoint, StopAtStep, StopOnNonFinite, Validate
 
@@ -37,14 +37,12 @@ def train(run, output_dir, flags_text=""):
             print(f"note: resuming with --{name}={new} (was {old})")
         _log_flags(output_dir, flags_text)
 
+    distribute.check_batch_size(strategy, config.batch_size)
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
         gan = experiment.build_gan(run)
-        gan.compile(
-            generator_optimizer=experiment.optimizer(config, precision),
-            discriminator_optimizer=experiment.optimizer(config, precision),
-            jit_compile=config.jit_compile,
-        )
+        generator_optimizer, discriminator_optimizer = experiment.optimizers(config, precision)
+        gan.compile(generator_optimizer, discriminator_optimizer, jit_compile=config.jit_compile)
         # Other workers write their (identical) checkpoints aside; all restore the chief's.
         checkpoint = TrainingCheckpoint(gan, checkpoints, chief=chief)
         latest = checkpoint.restore_latest()
@@ -58,7 +56,6 @@ def train(run, output_dir, flags_text=""):
 
     locations = {"data_dir": config.data_dir, "manual_dir": config.manual_dir}
     test_pairs = data.evaluation_pairs(config.evaluation_dataset, **locations)
-    tile = attention_tile(model_config)  # full-size frames exceed self-attention's memory budget
     if step < config.train_steps:
         # A resumed run draws new crops rather than replaying the first ones.
         data_seed = config.seed + 7919 * step
@@ -67,11 +64,13 @@ def train(run, output_dir, flags_text=""):
         # Only the chief validates and logs (other workers would write beside it).
         validate = None
         if chief:
+            validation_pairs, of_images = spread_subset(test_pairs, config.validation_images)
             validate = Validate(
-                test_pairs,
+                validation_pairs,
+                model_config,
                 log_dir=os.path.join(output_dir, "logs"),
                 samples_dir=os.path.join(output_dir, "samples"),
-                tile=tile,
+                of_images=of_images,
             )
         gan.fit(
             data.training_batches(pairs, config.batch_size, seed=data_seed),
@@ -92,10 +91,10 @@ def train(run, output_dir, flags_text=""):
     if not chief:
         return
 
-    records, examples = evaluate(gan.generator, test_pairs, keep_images=3, tile=tile)
+    records, examples = evaluate(gan.generator, model_config, test_pairs, keep_images=3)
     model = os.path.basename(os.path.normpath(output_dir))
     dataset = f"{config.evaluation_dataset}/test"
-    summary = write_report(records, examples, output_dir, model=model, dataset=dataset)
+    summary = write_report(records, examples, output_dir, model=model, dataset=dataset, config=model_config)
     print(f"Held-out {dataset}: {format_summary(summary)}")
     print(f"Wrote {os.path.join(output_dir, 'metrics.json')}")
 

@@ -1,13 +1,20 @@
 """Losses of the paper (docs/paper-notes.md, "Equations"): adversarial losses on raw scores, content losses.
 
-Every loss is a mean over its elements, so loss weights (L1 x 100 in Pix2Pix,
-perceptual x 100 in DeblurGAN) mean what the papers say.
+Every loss returns one value per image ([N]): the mean over that image's elements
+(pixels, patch scores or features), so loss weights (L1 x 100 in Pix2Pix, perceptual
+x 100 in DeblurGAN) mean what the papers say. The trainer averages them over the
+global batch, however it is split across replicas (`GAN`, docs/scale-out.md).
 """
 
 import keras
 import tensorflow as tf
 
 from tfdeblur.errors import InputError
+
+
+def per_image_mean(values):
+    """The mean of [N, ...] `values` over all but the first axis: [N]."""
+    return tf.reduce_mean(tf.reshape(values, [tf.shape(values)[0], -1]), axis=1)
 
 
 class GANLoss:
@@ -21,10 +28,10 @@ class GANLoss:
     def discriminator_loss(self, real_logits, fake_logits):
         real = tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(real_logits), real_logits)
         fake = tf.nn.sigmoid_cross_entropy_with_logits(tf.zeros_like(fake_logits), fake_logits)
-        return 0.5 * (tf.reduce_mean(real) + tf.reduce_mean(fake))
+        return 0.5 * (per_image_mean(real) + per_image_mean(fake))
 
     def generator_loss(self, fake_logits):
-        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(fake_logits), fake_logits))
+        return per_image_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(fake_logits), fake_logits))
 
 
 class LSGANLoss:
@@ -33,10 +40,10 @@ class LSGANLoss:
     gradient_penalty = False
 
     def discriminator_loss(self, real_logits, fake_logits):
-        return 0.5 * (tf.reduce_mean((real_logits - 1.0) ** 2) + tf.reduce_mean(fake_logits**2))
+        return 0.5 * (per_image_mean((real_logits - 1.0) ** 2) + per_image_mean(fake_logits**2))
 
     def generator_loss(self, fake_logits):
-        return tf.reduce_mean((fake_logits - 1.0) ** 2)
+        return per_image_mean((fake_logits - 1.0) ** 2)
 
 
 class WGANGPLoss:
@@ -49,10 +56,10 @@ class WGANGPLoss:
     gradient_penalty = True
 
     def discriminator_loss(self, real_scores, fake_scores):
-        return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+        return per_image_mean(fake_scores) - per_image_mean(real_scores)
 
     def generator_loss(self, fake_scores):
-        return -tf.reduce_mean(fake_scores)
+        return -per_image_mean(fake_scores)
 
 
 ADVERSARIAL_LOSSES = {"gan": GANLoss, "lsgan": LSGANLoss, "wgan-gp": WGANGPLoss}
@@ -66,7 +73,7 @@ def adversarial_loss(name):
 
 
 def gradient_penalty(critic, real, fake, weight):
-    """`mean_n (||grad_x critic(x_n)||_2 - 1)^2` at the points `weight real + (1 - weight) fake`.
+    """`(||grad_x critic(x_n)||_2 - 1)^2` per image n, at the points `weight real + (1 - weight) fake`.
 
     One interpolation weight per sample (`weight` [N, 1, 1, 1], drawn by the
     caller: `GAN.interpolation_weights`); the norm is the L2 norm over all of H x W x C (the
@@ -80,17 +87,17 @@ def gradient_penalty(critic, real, fake, weight):
         scores = critic(between)
     gradients = tape.gradient(scores, between)
     norms = tf.sqrt(tf.reduce_sum(tf.reshape(gradients, [batch, -1]) ** 2, axis=1) + 1e-12)
-    return tf.reduce_mean((norms - 1.0) ** 2)
+    return (norms - 1.0) ** 2
 
 
 def l1_loss(restored, sharp):
-    """`mean |R - S|` over every element."""
-    return tf.reduce_mean(tf.abs(restored - sharp))
+    """`mean |R - S|` over each image's elements."""
+    return per_image_mean(tf.abs(restored - sharp))
 
 
 def l2_loss(restored, sharp):
-    """`mean (R - S)^2` over every element."""
-    return tf.reduce_mean(tf.square(restored - sharp))
+    """`mean (R - S)^2` over each image's elements."""
+    return per_image_mean(tf.square(restored - sharp))
 
 
 def vgg19_features(layer="block3_conv3", weights="imagenet"):
@@ -146,4 +153,4 @@ class PerceptualLoss:
 
     def __call__(self, restored, sharp):
         restored, sharp = (tf.cast(self.features(self.preprocess(x)), tf.float32) for x in (restored, sharp))
-        return tf.reduce_mean(tf.square(restored - sharp))
+        return per_image_mean(tf.square(restored - sharp))

@@ -30,3 +30,21 @@ class ConstantThenLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
             "total_steps": self.total_steps,
             "decay_start": self.decay_start,
         }
+
+
+class AtTrainingStep(keras.optimizers.schedules.LearningRateSchedule):
+    """`schedule` at the training step `step` (a variable), whatever step count the calling optimizer has.
+
+    A WGAN critic's optimizer steps `critic_steps` times per training step; evaluated
+    at its own count, its rate would decay `critic_steps` times too early (frozen from
+    20 % of a DeblurGAN run). DeblurGAN decays both networks' rates by epoch. It holds
+    a variable, so it is not serialised: rebuild it with the optimizers.
+    """
+
+    def __init__(self, schedule, step):
+        self.schedule = schedule
+        self.step = step
+
+    def __call__(self, step):
+        del step  # the calling optimizer's own count
+        return self.schedule(self.step)
