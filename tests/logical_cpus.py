@@ -7,10 +7,13 @@ devices must be configured before TensorFlow starts, so this is a process of its
 
 import sys
 
-import tensorflow as tf
+from tfdeblur import machine
 
 if __name__ == "__main__":
     devices, name, *flags = sys.argv[1:]
+    machine.prefer_onednn()  # before TensorFlow starts, as `tfdeblur` does
+    import tensorflow as tf
+
     tf.config.set_logical_device_configuration(
         tf.config.list_physical_devices("CPU")[0], [tf.config.LogicalDeviceConfiguration()] * int(devices)
     )

@@ -7,6 +7,7 @@ from tfdeblur import data
 from tfdeblur.data import synthetic
 from tfdeblur.data.blur import GAMMA, READ_NOISE_LINE, RESPONSES, SHOT_NOISE, Capture, Exposure, blur, develop
 from tfdeblur.data.kernels import random_kernel, random_kernels
+from tfdeblur.data.pipeline import spread_subset
 from tfdeblur.data.sources import embedded
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation import metrics
@@ -223,3 +224,14 @@ def test_sensor_settings_are_read_from_the_spec_and_checked():
         data.specs.parse_spec("embedded,noise=poisson")
     pairs = next(iter(data.train_pairs("embedded,noise=sensor,saturation=4,mix=kernel+warp", 32).batch(4)))
     assert pairs["blur"].shape == pairs["sharp"].shape == (4, 32, 32, 3)
+
+
+def test_a_validation_subset_is_spread_over_a_set_of_known_size():
+    numbers = tf.data.Dataset.range(10)
+    subset, size = spread_subset(numbers, 4)
+    assert size == 10 and list(subset.as_numpy_iterator()) == [0, 2, 5, 7]
+    for count in (0, 10, 64):  # all of it
+        assert list(spread_subset(numbers, count)[0].as_numpy_iterator()) == list(range(10))
+    unknown = numbers.filter(lambda number: number >= 0)  # a size tf.data cannot know
+    subset, size = spread_subset(unknown, 4)
+    assert size is None and list(subset.as_numpy_iterator()) == [0, 1, 2, 3]

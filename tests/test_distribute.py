@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -68,9 +69,13 @@ def test_both_learning_rates_follow_the_training_step_with_five_critic_steps(tmp
         "--learning_rate=1e-3",
         "--decay_start=0.25",
         "--train_steps=8",
+        "--validation_images=3",
         f"--output_dir={run_dir}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    # Each validation scores 3 images, said so; the final report all 8 of embedded/test.
+    assert "step 8: validation on the first 3 held-out images: PSNR" in result.stdout
+    assert re.search(r"Held-out embedded/test: PSNR .*, 8 images", result.stdout)
     scalars = read_scalars(str(run_dir / "logs"))
     schedule = experiment.learning_rate(TrainConfig(learning_rate=1e-3, decay_start=0.25, train_steps=8))
     for network in ("generator", "discriminator"):

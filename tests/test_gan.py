@@ -3,12 +3,22 @@ import inspect
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
-from tfdeblur.models import build_discriminator, build_generator
+from tfdeblur.models import ModelConfig, build_discriminator, build_generator
 from tfdeblur.training.distribute import BatchShare
 from tfdeblur.training.gan import GAN
 from tfdeblur.training.losses import l1_loss
+
+TINY_RESNET = ModelConfig(
+    generator="resnet",
+    generator_filters=8,
+    generator_blocks=1,
+    generator_norm="instance",
+    dropout=0.0,
+    conditional=False,
+)
 
 
 def _gan(config, learning_rate=2e-4):
@@ -82,6 +92,31 @@ def test_gradient_penalty_points_come_from_the_seed_and_the_training_step(tiny_c
     assert not np.array_equal(draw(gan(seed=8, global_seed=0), 4, 0, 4), weights)
     first.optimizer.iterations.assign(1)
     assert not np.array_equal(draw(first, 4, 0, 4), weights)
+
+
+@pytest.mark.parametrize("adversarial", ["lsgan", "wgan-gp"])
+def test_a_gan_step_compiles_under_xla_as_it_runs_without(adversarial):
+    # Every row compiles under XLA: per-image losses, the global batch's share and the penalty's
+    # points drawn from the training step keep static shapes on one device. XLA draws other
+    # (equally uniform) numbers from the penalty's seed, so WGAN-GP's critic loss differs there.
+    config = dataclasses.replace(
+        TINY_RESNET, discriminator_layers=1, discriminator_filters=8, discriminator_norm="instance"
+    )
+
+    def step(jit_compile):
+        keras.utils.set_random_seed(0)
+        critic = build_discriminator(config, score_bias=adversarial != "wgan-gp")
+        gan = GAN(build_generator(config), critic, adversarial, conditional=False, seed=1)
+        gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), jit_compile=jit_compile)
+        dataset = tf.data.Dataset.from_tensors(_fixed_batch()).repeat()
+        history = gan.fit(dataset, steps_per_epoch=1, epochs=1, verbose=0).history
+        return {name: values[0] for name, values in history.items()}
+
+    compiled, plain = step(jit_compile=True), step(jit_compile=False)
+    assert all(np.isfinite(value) for value in compiled.values()), compiled
+    if adversarial == "wgan-gp":
+        compiled, plain = compiled["g_l1"], plain["g_l1"]  # before any random draw
+    assert compiled == pytest.approx(plain, rel=1e-4)
 
 
 def test_the_keras_hook_the_gan_overrides_still_exists():

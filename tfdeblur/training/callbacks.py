@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfdeblur.data.pipeline import spread_subset
 from tfdeblur.errors import TrainingDiverged
 from tfdeblur.evaluation.report import HEADLINE_FIELDS, comparison_grid, evaluate, format_summary, summarize
 
@@ -67,17 +68,17 @@ class Validate(keras.callbacks.Callback):
     iteration count), so curves continue seamlessly when a run resumes; both
     networks' learning rates as `learning_rate/generator` and `learning_rate/discriminator`.
     The sample grid (blurred | restored | sharp) is also written to
-    `samples_dir/step_<N>.png`. `pairs` is what each validation scores (a fixed subset,
-    `pipeline.spread_subset`, of an evaluation set of `of_images` images, None if unknown), run as
-    `evaluate` runs them for `config`. Only the headline metrics are computed
-    (`HEADLINE_FIELDS`): the full set, on every image, is the final report's.
+    `samples_dir/step_<N>.png`. Each validation scores `images` of the evaluation set `pairs`
+    (a fixed subset, `spread_subset`; 0: all), run as `evaluate` runs them for `config`. Only
+    the headline metrics are computed (`HEADLINE_FIELDS`): the full set, on every image, is
+    the final report's.
     """
 
-    def __init__(self, pairs, config, log_dir, samples_dir, num_samples=3, of_images=None):
+    def __init__(self, pairs, config, log_dir, samples_dir, images=0, num_samples=3):
         super().__init__()
-        self.pairs = pairs
+        self.pairs, self.of_images = spread_subset(pairs, images)
+        self.images = images
         self.config = config
-        self.of_images = of_images
         self.writer = tf.summary.create_file_writer(log_dir)
         self.samples_dir = samples_dir
         self.num_samples = num_samples
@@ -107,9 +108,9 @@ class Validate(keras.callbacks.Callback):
         print(f"\nstep {step}: validation on {scored}: {format_summary(summary)}")
 
     def scored(self, count):
-        """Which images a validation scores, in words."""
-        if self.of_images is None:
-            return f"the first {count} held-out images"
-        if count < self.of_images:
+        """Which images a validation scored, `count` of them, in words."""
+        if self.of_images is not None and count < self.of_images:
             return f"a fixed subset of {count} of the {self.of_images} held-out images"
+        if self.of_images is None and count == self.images:  # a set of unknown size, maybe larger
+            return f"the first {count} held-out images"
         return f"all {count} held-out images"

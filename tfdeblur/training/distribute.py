@@ -100,12 +100,19 @@ class BatchShare(typing.NamedTuple):
 
 
 def batch_share(size):
-    """The `BatchShare` of the replica running this, whose batch has `size` images: the replicas'
-    sizes are gathered (a split may be uneven: [2, 1] for 3 images on 2 replicas)."""
+    """The `BatchShare` of the replica running this, whose batch has `size` images (a Python int
+    where the shape is static, which XLA needs). One replica holds the whole batch; a TPU splits it
+    evenly (its shapes are static; untested here); other strategies gather the replicas' sizes (a
+    split may be uneven: [2, 1] for 3 images on 2 replicas)."""
     context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync
+    if replicas == 1:
+        return BatchShare(size, 0, size)
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.TPUStrategy):
+        return BatchShare(size, context.replica_id_in_sync_group * size, size * replicas)
     sizes = context.all_gather(tf.reshape(tf.cast(size, tf.int32), [1]), axis=0)
-    offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
-    return BatchShare(tf.cast(size, tf.int32), offset, tf.reduce_sum(sizes))
+    below = tf.range(replicas) < context.replica_id_in_sync_group
+    return BatchShare(size, tf.reduce_sum(tf.where(below, sizes, 0)), tf.reduce_sum(sizes))
 
 
 def is_chief(strategy):

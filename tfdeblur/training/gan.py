@@ -91,7 +91,7 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         blurred, sharp, _ = keras.utils.unpack_x_y_sample_weight(data)
-        share = batch_share(tf.shape(blurred)[0])
+        share = batch_share(blurred.shape[0] or tf.shape(blurred)[0])
         with tf.GradientTape() as generator_tape:
             restored = self.generator(blurred, training=True)
             with generator_tape.stop_recording():
@@ -136,12 +136,13 @@ class GAN(keras.Model):
         """[n, 1, 1, 1] weights of the gradient penalty's points `w real + (1 - w) fake` for the n images
         of this replica's `share` (`batch_share`): uniform in [0, 1), one per image (WGAN-GP, Gulrajani
         et al. 2017, Alg. 1). Drawn for the whole global batch from (seed, training step, critic
-        step) and sliced: the same points however the batch is split, and after a resume."""
+        step) and sliced: the same points however the batch is split, and after a resume (under XLA,
+        `--jit_compile`, TensorFlow's Philox draws other, equally uniform, numbers from that seed)."""
         seed = tf.constant([self.seed, 0], tf.int64)
         for data in (self.optimizer.iterations, critic_step):
             seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int64))
         weights = tf.random.stateless_uniform([share.total, 1, 1, 1], seed)
-        return weights[share.offset : share.offset + share.size]
+        return tf.slice(weights, [share.offset, 0, 0, 0], [share.size, 1, 1, 1])
 
     @staticmethod
     def _scaled(optimizer, losses, share):

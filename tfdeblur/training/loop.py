@@ -15,7 +15,6 @@ import keras
 from tfdeblur import data, machine
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.checkpoints.runs import TrainingCheckpoint, checkpoint_dir, write_or_check_configs
-from tfdeblur.data.pipeline import spread_subset
 from tfdeblur.errors import InputError
 from tfdeblur.evaluation.report import evaluate, format_summary, write_report
 from tfdeblur.training import distribute, experiment
@@ -64,13 +63,12 @@ def train(run, output_dir, flags_text=""):
         # Only the chief validates and logs (other workers would write beside it).
         validate = None
         if chief:
-            validation_pairs, of_images = spread_subset(test_pairs, config.validation_images)
             validate = Validate(
-                validation_pairs,
+                test_pairs,
                 model_config,
                 log_dir=os.path.join(output_dir, "logs"),
                 samples_dir=os.path.join(output_dir, "samples"),
-                of_images=of_images,
+                images=config.validation_images,
             )
         gan.fit(
             data.training_batches(pairs, config.batch_size, seed=data_seed),
