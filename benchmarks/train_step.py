@@ -52,7 +52,10 @@ def _generator_step(gan):
     def step(blurred, sharp):
         with tf.GradientTape() as tape:
             restored = generator(blurred, training=True)
-            loss = sum(weight * content(restored, sharp) for weight, content in gan.content_losses.values())
+            per_image = sum(
+                weight * content(restored, sharp) for weight, content in gan.content_losses.values()
+            )
+            loss = tf.reduce_mean(per_image)
         optimizer.apply(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables)
         return loss
 
