@@ -106,11 +106,7 @@ CROP_BUFFER = 256  # crops: 256 x 2 x 256^2 x 3 bytes = 100 MB at the paper's cr
 def shuffled_crops(frames, crop_size, seed=0):
     """Paired random crops of an endless dataset of full-size pairs, one per frame, shuffled in a
     buffer of `CROP_BUFFER` crops (its memory: CROP_BUFFER x 6 x crop_size^2 bytes)."""
-    frames = frames.map(lambda pair: {"blur": pair["blur"], "sharp": pair["sharp"]})
-    crops = map_with_seeds(
-        frames, lambda pair, crop_seed: paired_random_crop(pair, crop_size, crop_seed), seed
-    )
-    return crops.shuffle(CROP_BUFFER, seed=seed)
+    return crops(frames, crop_size, seed).shuffle(CROP_BUFFER, seed=seed)
 
 
 def fits_in_memory(shapes, images_per_shape=1):

@@ -106,9 +106,10 @@ def optimizers(train, precision):
     """The generator's and the discriminator's Adam of `train`, wrapped for `precision` (loss scaling
     under float16): both rates follow `learning_rate(train)` at the training step, which the
     generator's optimizer counts (the discriminator's takes `critic_steps` per training step)."""
-    generator = distribute.optimizer_for(
-        keras.optimizers.Adam(learning_rate(train), beta_1=train.beta_1), precision
+    schedule = learning_rate(train)
+    generator = distribute.optimizer_for(keras.optimizers.Adam(schedule, beta_1=train.beta_1), precision)
+    critic_schedule = AtTrainingStep(schedule, generator.iterations)
+    discriminator = distribute.optimizer_for(
+        keras.optimizers.Adam(critic_schedule, beta_1=train.beta_1), precision
     )
-    schedule = AtTrainingStep(learning_rate(train), generator.iterations)
-    discriminator = distribute.optimizer_for(keras.optimizers.Adam(schedule, beta_1=train.beta_1), precision)
     return generator, discriminator
