@@ -38,7 +38,7 @@ from absl import app, flags  # noqa: E402
 
 from tfdeblur import paper  # noqa: E402
 from tfdeblur.checkpoints import pretrained  # noqa: E402
-from tfdeblur.deploy import litert_format, onnx_format, serving  # noqa: E402
+from tfdeblur.deploy import deblurrer, litert_format, onnx_format, serving  # noqa: E402
 from tfdeblur.deploy.inference import TiledRestorer  # noqa: E402
 from tfdeblur.models import attention_tile, build_generator  # noqa: E402
 from tfdeblur.training import distribute, experiment  # noqa: E402
@@ -79,7 +79,7 @@ def export(model, runtime, directory):
     """Writes `model` as `runtime` (saved_model, onnx, litert_float32, litert_float16) to `directory`."""
     generator, config = _generator(model)
     if runtime == "saved_model":
-        serving.export(generator, config, directory)
+        serving.export(generator, config, directory, tile=deblurrer.tile_for(config, 1.0))
     elif runtime == "onnx":
         onnx_format.export(generator, config, directory)
     else:
@@ -90,7 +90,7 @@ def export(model, runtime, directory):
 def _restorer(runtime, directory):
     """(restore, config, fixed tile or None) of an export written by `export`."""
     if runtime == "saved_model":
-        return (*serving.load(directory), None)
+        return serving.load(directory)
     if runtime == "onnx":
         return (*onnx_format.load(directory), None)
     return litert_format.load(directory)

@@ -1,6 +1,8 @@
 """Small on-disk datasets the tests write: a GOPRO_Large-layout tree and blur/sharp folders."""
 
 import os
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -72,3 +74,24 @@ def write_video(path, frames, rate=240):
         for frame in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
         container.mux(stream.encode())
+
+
+def black_png(width, height):
+    """The bytes of a valid all-black RGB PNG of `width` x `height`, written without holding its
+    pixels (a 20000^2 one is ~1 MB: a decompression bomb for anything that decodes it)."""
+    compressor = zlib.compressobj(9)
+    rows = [compressor.compress(b"\0" * (1 + 3 * width)) for _ in range(height)]  # filter byte, samples
+    return _png(width, height, b"".join(rows) + compressor.flush())
+
+
+def png_header(width, height):
+    """A PNG whose header declares `width` x `height` 8-bit RGB pixels, and that holds none."""
+    return _png(width, height, zlib.compress(b""))
+
+
+def _png(width, height, compressed_rows):
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", compressed_rows) + chunk(b"IEND", b"")

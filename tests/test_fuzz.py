@@ -12,15 +12,16 @@ import string
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageOps
 
-from tests.fixtures import write_video
+from tests.fixtures import png_header, write_video
 from tfdeblur import config_flags, data, flagfiles
 from tfdeblur.config import ModelConfig, TrainConfig
 from tfdeblur.data import video, windows
-from tfdeblur.deploy import photos
+from tfdeblur.deploy import headers, photos
 from tfdeblur.errors import InputError
 from tfdeblur.training.experiment import Experiment
 
@@ -289,21 +290,33 @@ def test_image_bytes(tmp_path_factory, case):
         photos.encode_photo(photo, str(path.with_suffix(".jpg")))  # what was read can be written
 
 
-def png_declaring(width, height):
-    """A PNG whose header declares `width` x `height` 8-bit RGB pixels, and holds none."""
-    import zlib
+@fuzz(image_files(), examples=300)
+def test_image_bytes_in_the_served_graph(case):
+    """What `deblur_bytes` decodes (`headers.decode_upright`): upright uint8 RGB pixels of the
+    size Pillow reads, or an InvalidArgumentError; never another exception, never a crash."""
+    contents, _ = case
+    try:
+        pixels = _decode_served(tf.constant(contents)).numpy()
+    except tf.errors.InvalidArgumentError:
+        return
+    assert (
+        pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3 and min(pixels.shape[:2]) >= 1
+    )
+    try:
+        upright = ImageOps.exif_transpose(Image.open(io.BytesIO(contents)))
+    except Exception:  # Pillow refuses some bytes TensorFlow's decoders read (many types)
+        return
+    assert pixels.shape[:2] == (upright.height, upright.width)
 
-    def chunk(kind, body):
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
-    signature = b"\x89PNG\r\n\x1a\n"
-    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+@tf.function
+def _decode_served(contents):
+    return headers.decode_upright(contents, photos.DEFAULT_MAX_PIXELS, "image_bytes[0]")
 
 
 @pytest.mark.parametrize("width, height", [(0, 0), (0, 10), (10, 0)])
 def test_a_header_declaring_no_pixels_is_named(tmp_path, width, height):
-    (tmp_path / "empty.png").write_bytes(png_declaring(width, height))
+    (tmp_path / "empty.png").write_bytes(png_header(width, height))
     with pytest.raises(InputError, match=r"empty\.png: "):
         photos.read_photo(str(tmp_path / "empty.png"))
 
@@ -311,7 +324,7 @@ def test_a_header_declaring_no_pixels_is_named(tmp_path, width, height):
 def test_a_header_declaring_60000_by_60000_pixels_is_refused_before_decoding(tmp_path):
     import time
 
-    bomb = png_declaring(60000, 60000)
+    bomb = png_header(60000, 60000)
     (tmp_path / "bomb.png").write_bytes(bomb)
     start = time.perf_counter()
     with pytest.raises(InputError, match=r"bomb\.png: 60000x60000 is 3600 megapixels, over the limit of 250"):

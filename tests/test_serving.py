@@ -1,4 +1,4 @@
-"""Exported SavedModels: three signatures, any size, same numbers as the Keras generator (issue 6)."""
+"""Exported SavedModels: signatures, any size, the Keras generator's and the API's numbers, load and abuse."""
 
 import base64
 import dataclasses
@@ -16,11 +16,14 @@ import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
+import tfdeblur
+from tests import fake_serving
 from tests.conftest import REPO, TINY, run_module, runs_bfloat16
-from tests.fixtures import write_png
+from tests.fixtures import png_header, write_png
 from tfdeblur.checkpoints import pretrained
 from tfdeblur.data.files import read_image
 from tfdeblur.deploy import serving
+from tfdeblur.deploy.inference import with_strength
 from tfdeblur.evaluation.metrics import psnr
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.layers import BATCHNORM_STATISTICS
@@ -57,13 +60,16 @@ FAMILIES = {
 }
 
 
+WHOLE = 2048  # a tile over every image of these tests: they run whole, as the Keras generator
+
+
 @pytest.fixture(scope="module", params=sorted(FAMILIES))
 def exported(request, tmp_path_factory):
     """(generator, export_dir) of one family, exported once for the module's tests."""
     keras.utils.set_random_seed(0)
     generator = build_generator(FAMILIES[request.param])
     export_dir = str(tmp_path_factory.mktemp(request.param) / "1")
-    serving.export(generator, FAMILIES[request.param], export_dir)
+    serving.export(generator, FAMILIES[request.param], export_dir, tile=WHOLE)
     return generator, export_dir
 
 
@@ -105,7 +111,7 @@ def test_malformed_bytes_raise_invalid_argument(exported):
         loaded.signatures["deblur_bytes"](image_bytes=tf.constant([b"not an image"]))
 
 
-def test_saved_model_cli_lists_the_three_signatures(exported):
+def test_saved_model_cli_lists_the_signatures(exported):
     _, export_dir = exported
     result = subprocess.run(
         [
@@ -129,8 +135,8 @@ def test_saved_model_cli_lists_the_three_signatures(exported):
 
 def test_load_returns_a_float_restorer_and_the_config(exported):
     generator, export_dir = exported
-    restore, config = serving.load(export_dir)
-    assert build_generator(config).count_params() == generator.count_params()
+    restore, config, tile = serving.load(export_dir)
+    assert build_generator(config).count_params() == generator.count_params() and tile == WHOLE
     images = to_float(tf.cast(_odd_image()[:, :64, :80], tf.uint8))
     np.testing.assert_allclose(restore(images), generator(images, training=False), atol=1e-5)
 
@@ -205,7 +211,7 @@ def test_client_names_an_absent_server(tmp_path):
             transport,
         )
         assert result.returncode == 2, result.stderr[-2000:]
-        assert "error: TF Serving at localhost:1" in result.stderr
+        assert f"error: {photo}: TF Serving at localhost:1" in result.stderr
 
 
 def test_models_config_parses_as_tf_serving_config():
@@ -222,8 +228,104 @@ def test_bfloat16_export_of_the_demo_model_stays_within_float32_quality(tmp_path
         "tfdeblur.export", f"--export_dir={tmp_path / '1'}", "--mixed_precision=mixed_bfloat16"
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    generator, _ = pretrained.load()
+    generator, config = pretrained.load()
     photo = tf.constant(skimage.data.astronaut()[tf.newaxis, :300, :400])
-    expected = to_uint8(generator(to_float(photo), training=False))
+    expected = with_strength(photo, to_uint8(generator(to_float(photo), training=False)), config.strength)
     restored = tf.saved_model.load(str(tmp_path / "1")).signatures["serving_default"](images=photo)["images"]
     assert float(psnr(restored[0], expected[0])) > 45.0  # 59.8 dB on the full astronaut
+
+
+@pytest.fixture(scope="module")
+def shipped_export(tmp_path_factory):
+    """The shipped model exported with 256-pixel tiles (photos here run whole and tiled)."""
+    generator, config = pretrained.load_model(None)
+    export_dir = str(tmp_path_factory.mktemp("shipped") / "1")
+    serving.export(generator, config, export_dir, tile=256)
+    return export_dir
+
+
+def test_limits_are_a_signature_of_the_export(shipped_export):
+    loaded = tf.saved_model.load(shipped_export)
+    limits = {name: value.numpy().item() for name, value in loaded.signatures["limits"]().items()}
+    assert limits == {"max_megapixels": 25.0, "tile": 256, "tile_overlap": 64, "strength": 0.5}
+    assert serving.load(shipped_export)[2] == 256
+
+
+def test_batches_of_mixed_sizes_and_empty_batches(shipped_export):
+    signatures = tf.saved_model.load(shipped_export).signatures
+    deblurrer = tfdeblur.load(tile=256)
+    photos = [skimage.data.astronaut()[:90, :130], skimage.data.coffee()[:300, :290], skimage.data.chelsea()]
+    encoded = tf.constant([tf.io.encode_png(photo).numpy() for photo in photos])
+    restored = signatures["deblur_bytes"](image_bytes=encoded)["image_bytes"]
+    for photo, contents in zip(photos, restored.numpy()):
+        difference = tf.io.decode_png(contents).numpy().astype(int) - deblurrer(photo)
+        assert np.abs(difference).max() <= 1
+    assert signatures["deblur_bytes"](image_bytes=tf.constant([], tf.string))["image_bytes"].shape == [0]
+    empty = signatures["serving_default"](images=tf.zeros([0, 8, 8, 3], tf.uint8))["images"]
+    assert empty.shape == [0, 8, 8, 3]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"images: 3x0 pixels, none"):
+        signatures["serving_default"](images=tf.zeros([1, 0, 3, 3], tf.uint8))
+
+
+def test_a_server_survives_concurrent_load_and_abuse():
+    """A few seconds of `benchmarks/serving_load.py`: the ~1 MB 20000^2 PNG refused first, by
+    its size, then good photos (whole and tiled) answered as the command line does while 8
+    clients also send every hostile request, each refused; the process stays alive and small."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(REPO, "benchmarks", "serving_load.py"),
+            "--seconds=3",
+            "--sizes=320x240,600x400",
+            "--fresh_photo=700x500",
+            "--tile=256",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    refusal = "image_bytes[0]: 20000x20000 pixels, over the limit of 25 megapixels set at export"
+    assert record["bomb"] == f"assertion failed: [{refusal}]"
+    assert record["720p.jpg"]["max_difference"] <= 1 and record["fresh.png"]["max_difference"] <= 1
+    assert record["good_requests"] > 0 and record["wrong_outputs"] == []
+    assert record["hostile_kinds_sent"] == sorted(record["hostile_kinds"]) and record["hostile_served"] == []
+    assert len(record["hostile_kinds"]) == 11
+    assert record["empty_batch"] == [] and record["alive"]
+    assert record["peak_rss_gib"] < 4.0
+
+
+def test_client_shows_a_refusal_or_a_timeout_as_one_error_line_naming_the_file(shipped_export, tmp_path):
+    huge, photo = tmp_path / "huge.png", tmp_path / "photo.jpg"
+    huge.write_bytes(png_header(30000, 30000))
+    photo.write_bytes(tf.io.encode_jpeg(skimage.data.astronaut()[:100, :150]).numpy())
+    expected = tfdeblur.load(tile=256)(str(photo))
+
+    def run_client(path, port, transport, *extra):
+        output = str(tmp_path / "out.png")
+        result = run_module("tfdeblur.client", str(path), "-o", output, f"--port={port}", transport, *extra)
+        return result, output
+
+    with fake_serving.serve(shipped_export) as (grpc_port, rest_port):
+        for transport, port, api in (
+            ("--norest", grpc_port, "gRPC): INVALID_ARGUMENT"),
+            ("--rest", rest_port, "REST): 400"),
+        ):
+            result, output = run_client(photo, port, transport)
+            assert result.returncode == 0, result.stderr[-3000:]
+            assert np.abs(read_image(output).astype(int) - expected).max() <= 1
+            result, _ = run_client(huge, port, transport)
+            assert result.returncode == 2
+            assert result.stderr.strip().splitlines()[-1] == (
+                f"error: {huge}: TF Serving at localhost:{port} ({api}: image_bytes[0]: 30000x30000 pixels, "
+                "over the limit of 25 megapixels set at export"
+            )
+            assert "[[" not in result.stderr and "Detected at node" not in result.stderr
+    with fake_serving.serve(shipped_export, delay=5.0) as (grpc_port, rest_port):
+        for transport, port, api in (("--norest", grpc_port, "gRPC"), ("--rest", rest_port, "REST")):
+            result, _ = run_client(photo, port, transport, "--timeout=1")
+            assert result.returncode == 2, result.stderr[-3000:]
+            assert result.stderr.strip().splitlines()[-1] == (
+                f"error: {photo}: TF Serving at localhost:{port} ({api}): no answer within 1 s (--timeout)"
+            )

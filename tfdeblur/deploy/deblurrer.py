@@ -72,7 +72,7 @@ def load(
         raise InputError(f"runtime {runtime!r}: expected one of {RUNTIMES}")
     fixed_tile = None
     if runtime == "saved_model":
-        restore, config = serving.load(model)
+        restore, config, fixed_tile = serving.load(model)
     elif runtime == "onnx":
         restore, config = onnx_format.load(model)
     elif runtime == "litert":
@@ -91,6 +91,13 @@ def load(
         tile_overlap=tile_overlap,
         strength=strength,
     )
+
+
+def tile_for(config, max_memory):
+    """The side of the tiles the generator of `config` runs in within `max_memory` GiB: the largest
+    that fits (`MemoryModel`), no larger than its self-attention takes (`attention_tile`)."""
+    tile = MemoryModel(config).largest_side(max_memory * GIB)
+    return min(tile, attention_tile(config) or tile)
 
 
 def load_keras(path):
@@ -123,7 +130,8 @@ class Deblurrer:
     Args:
         restore: e.g. `functools.partial(generator, training=False)`, or an export's `restore`.
         config: the model's `ModelConfig` (None for an export without one: tiles of `FALLBACK_TILE`).
-        fixed_tile: the side a LiteRT model takes (it always tiles).
+        fixed_tile: the largest side an export takes whole (a LiteRT model's tile, the tile a
+            SavedModel tiles at): larger images always tile at it.
         max_memory: GiB the generator may use per image or tile.
         tile: run images with a side over `tile` in tiles of that side (0: never tile), instead of
             choosing by `max_memory`.
@@ -213,4 +221,4 @@ class Deblurrer:
         """One uint8 image, restored at `strength`."""
         if self.strength == 0.0:
             return blurred.copy()
-        return with_strength(blurred, self.restorer(blurred), self.strength)
+        return np.asarray(with_strength(blurred, self.restorer(blurred), self.strength))

@@ -16,6 +16,16 @@ def check_new(export_dir, names):
             raise InputError(f"--export_dir={export_dir}: already holds {name}; give a new version")
 
 
+def strength_of(config):
+    """The strength every export applies inside its graph: the model's own (`ModelConfig.strength`),
+    InputError for 0 (a model that returns its input)."""
+    if not config.strength > 0:
+        raise InputError(
+            f"strength={config.strength}: a model of strength 0 returns its input; nothing to export"
+        )
+    return config.strength
+
+
 def layer_named_in(generator, text):
     """The name of the first layer of `generator` that `text` (a converter's message or a graph
     node's name) names as a scope, `.../<layer>[_k]/...`, or None."""

@@ -21,28 +21,80 @@ _NOT_ALLOCATING = {"Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp",
 
 
 def with_strength(blurred, restored, strength):
-    """uint8 `blurred + strength * (restored - blurred)`, rounded: `strength` of a model's correction
-    (0: `blurred` itself, 1: `restored` itself)."""
-    if strength == 0.0:
-        return np.array(blurred, copy=True)
+    """uint8 `blurred + strength * (restored - blurred)` of uint8 images, rounded: `strength` of a
+    model's correction (0: `blurred` itself, 1: `restored` itself); eager or in a graph."""
     if strength == 1.0:
         return restored
-    blurred = np.asarray(blurred, np.float32)
-    return np.rint(blurred + strength * (restored - blurred)).astype(np.uint8)
+    blurred = tf.cast(blurred, tf.float32)
+    return tf.cast(tf.round(blurred + strength * (tf.cast(restored, tf.float32) - blurred)), tf.uint8)
+
+
+def with_strength_float(blurred, restored, strength):
+    """`with_strength` of float images, unrounded."""
+    return restored if strength == 1.0 else blurred + strength * (restored - blurred)
+
+
+def without_strength(blurred, corrected, strength):
+    """The model's whole correction from an export's output at `strength` (`with_strength_float`
+    inverted; float [-1, 1] images), so runtimes can apply any other strength."""
+    return corrected if strength == 1.0 else blurred + (corrected - blurred) / strength
 
 
 def tile_starts(size, tile, overlap):
-    """Offsets of tiles of side `tile` that cover `size` pixels, neighbours overlapping >= `overlap`."""
-    if size <= tile:
-        return [0]
-    step = tile - overlap
-    return [*range(0, size - tile, step), size - tile]
+    """int32 offsets of tiles of side `tile` that cover `size` pixels, neighbours overlapping
+    >= `overlap` (one tile where `size` <= `tile`); eager or in a graph."""
+    last = tf.maximum(tf.cast(size, tf.int32) - tile, 0)
+    return tf.concat([tf.range(0, last, tile - overlap), [last]], axis=0)
 
 
-def _ramp(size, overlap):
+def ramp(size, overlap):
     """1-D blending weights: rising over `overlap` pixels at both ends, 1 in between, never 0."""
-    position = np.arange(size, dtype=np.float32) + 0.5
-    return np.clip(np.minimum(position, size - position) / max(overlap, 1), 1e-3, 1.0)
+    size = tf.cast(size, tf.float32)
+    position = tf.range(size, dtype=tf.float32) + 0.5
+    return tf.clip_by_value(tf.minimum(position, size - position) / max(overlap, 1), 1e-3, 1.0)
+
+
+def restore_tiled(restore, image, tile, overlap):
+    """float [H, W, 3]: `restore` (batches -> float [-1, 1] batches) of one image [H, W, 3], whole
+    where no side is over `tile`, else in overlapping tiles blended as `TiledRestorer` blends them,
+    inside a graph: memory depends on the tile, not on the image (a float [H, W, 3] sum aside)."""
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+
+    def whole():
+        return tf.cast(restore(image[tf.newaxis])[0], tf.float32)
+
+    def tiled():
+        tops, lefts = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
+        tile_height, tile_width = tf.minimum(height, tile), tf.minimum(width, tile)
+        rows, columns = ramp(tile_height, overlap), ramp(tile_width, overlap)
+        window = rows[:, tf.newaxis, tf.newaxis] * columns[tf.newaxis, :, tf.newaxis]
+        grid = tf.stack(tf.meshgrid(tf.range(tile_height), tf.range(tile_width), indexing="ij"), -1)
+
+        def add(index, total):
+            top, left = tops[index // tf.size(lefts)], lefts[index % tf.size(lefts)]
+            patch = image[top : top + tile_height, left : left + tile_width]
+            restored = tf.cast(restore(patch[tf.newaxis])[0], tf.float32)
+            return index + 1, tf.tensor_scatter_nd_add(total, grid + tf.stack([top, left]), restored * window)
+
+        _, total = tf.while_loop(  # one tile at a time: the next waits for the sum, not only its input
+            lambda index, _: index < tf.size(tops) * tf.size(lefts),
+            add,
+            (tf.constant(0), tf.zeros([height, width, 3])),
+            parallel_iterations=1,
+        )
+        # The tiles form a grid, so the sum of their windows is an outer product of two sums.
+        weight_rows = _summed(rows, tops, height)
+        weight_columns = _summed(columns, lefts, width)
+        return total / (weight_rows[:, tf.newaxis, tf.newaxis] * weight_columns[tf.newaxis, :, tf.newaxis])
+
+    return tf.cond(tf.maximum(height, width) <= tile, whole, tiled)
+
+
+def _summed(weights, starts, size):
+    """[size]: `weights` added at each offset in `starts`."""
+    indices = starts[:, tf.newaxis] + tf.range(tf.size(weights))[tf.newaxis]
+    updates = tf.tile(weights[tf.newaxis], [tf.size(starts), 1])
+    return tf.tensor_scatter_nd_add(tf.zeros([size]), indices[..., tf.newaxis], updates)
 
 
 class MemoryModel:
@@ -147,11 +199,11 @@ class TiledRestorer:
             return to_uint8(self.restore_float(blurred[np.newaxis]))[0].numpy()
         total = np.zeros([height, width, 3], np.float32)
         weight = np.zeros([height, width, 1], np.float32)
-        for top in tile_starts(height, self.tile, self.overlap):
-            for left in tile_starts(width, self.tile, self.overlap):
+        for top in tile_starts(height, self.tile, self.overlap).numpy():
+            for left in tile_starts(width, self.tile, self.overlap).numpy():
                 patch = blurred[top : top + self.tile, left : left + self.tile]
                 restored = self.restore_float(patch[np.newaxis])[0].numpy()
-                window = np.outer(_ramp(patch.shape[0], self.overlap), _ramp(patch.shape[1], self.overlap))
+                window = np.outer(ramp(patch.shape[0], self.overlap), ramp(patch.shape[1], self.overlap))
                 total[top : top + patch.shape[0], left : left + patch.shape[1]] += (
                     restored * window[..., None]
                 )

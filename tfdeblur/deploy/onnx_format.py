@@ -6,9 +6,9 @@ width, the entry points of the SavedModel (`tfdeblur.deploy.serving`):
 - `model.onnx`: uint8 `images` [N, H, W, 3] -> uint8 `restored` (serving_default);
 - `model_float.onnx`: float32 `images` in [-1, 1] -> float32 `restored` (deblur_float);
 
-and the model's `config.json`. Keras converts them through tf2onnx at opset
-`OPSET` (ONNX Runtime >= 1.11 runs it); padding to the stride, Canny edges and
-ConvLSTM feedback are in the graph, as in the SavedModel.
+at the model's own strength (`ModelConfig.strength`), and the model's `config.json`. Keras
+converts them through tf2onnx at opset `OPSET` (ONNX Runtime >= 1.11 runs it); padding to the
+stride, Canny edges and ConvLSTM feedback are in the graph, as in the SavedModel.
 """
 
 import os
@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from tfdeblur.checkpoints.runs import CONFIG_NAME
 from tfdeblur.deploy import formats
+from tfdeblur.deploy.inference import with_strength, with_strength_float, without_strength
 from tfdeblur.errors import InputError
 from tfdeblur.images import to_float, to_uint8
 from tfdeblur.models import ModelConfig
@@ -28,25 +29,31 @@ MODELS = {"model.onnx": tf.uint8, "model_float.onnx": tf.float32}
 DIMENSIONS = ("batch", "height", "width", 3)
 
 
-class Uint8Deblur(keras.Model):
-    """uint8 images in and out of a float [-1, 1] generator (`tfdeblur.images`)."""
+class Deblur(keras.Model):
+    """A generator at `strength` (`tfdeblur.deploy.inference.with_strength`), uint8 images in and
+    out (`tfdeblur.images`) or, for `dtype` float32, float [-1, 1] ones."""
 
-    def __init__(self, generator, **kwargs):
+    def __init__(self, generator, strength, dtype, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
+        self.strength = strength
+        self.uint8 = dtype == tf.uint8
 
     def call(self, images):
-        return to_uint8(self.generator(to_float(images), training=False))
+        if self.uint8:
+            restored = to_uint8(self.generator(to_float(images), training=False))
+            return with_strength(images, restored, self.strength)
+        return with_strength_float(images, self.generator(images, training=False), self.strength)
 
 
 def export(generator, config, export_dir):
     """Writes `MODELS` and the config of `generator` (built from `config`) into `export_dir`."""
+    strength = formats.strength_of(config)
     formats.check_new(export_dir, list(MODELS))
     os.makedirs(export_dir, exist_ok=True)
-    wrapped = Uint8Deblur(generator)
-    wrapped(np.zeros([1, 8, 8, 3], np.uint8))  # built, as export requires
     for name, dtype in MODELS.items():
-        model = wrapped if dtype == tf.uint8 else generator
+        model = Deblur(generator, strength, dtype)
+        model(np.zeros([1, 8, 8, 3], dtype.as_numpy_dtype))  # built, as export requires
         path = os.path.join(export_dir, name)
         signature = [tf.TensorSpec([None, None, None, 3], dtype, name="images")]
         with formats.naming_failures(generator, "ONNX"):
@@ -78,8 +85,9 @@ def _finish(path, generator):
 
 
 def load(export_dir):
-    """(restore, config) of an ONNX export: `restore` maps float [-1, 1] batches to the same
-    through ONNX Runtime on the CPU (`model_float.onnx`), eagerly or inside a `tf.function`."""
+    """(restore, config) of an ONNX export: `restore` maps float [-1, 1] batches to the model's
+    whole correction (its strength taken out, as `tfdeblur.load` applies strength) through ONNX
+    Runtime on the CPU (`model_float.onnx`), eagerly or inside a `tf.function`."""
     path = os.path.join(export_dir, "model_float.onnx")
     if not os.path.isfile(path):
         raise InputError(f"--onnx={export_dir}: no model_float.onnx (write one with export --format=onnx)")
@@ -93,8 +101,11 @@ def load(export_dir):
     def run(images):
         return session.run(None, {"images": images})[0]
 
+    strength = config.strength if config else 1.0  # without a config, the export's own output
+
     def restore(images):
-        restored = tf.numpy_function(run, [tf.cast(images, tf.float32)], tf.float32, stateful=False)
-        return tf.ensure_shape(restored, images.shape)
+        images = tf.cast(images, tf.float32)
+        restored = tf.ensure_shape(tf.numpy_function(run, [images], tf.float32, stateful=False), images.shape)
+        return without_strength(images, restored, strength)
 
     return restore, config

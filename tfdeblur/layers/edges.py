@@ -89,7 +89,7 @@ def _interior(image):
     """True everywhere except the one-pixel border, where Canny reports no edges."""
     height, width = tf.shape(image)[1], tf.shape(image)[2]
     inside = tf.ones([height - 2, width - 2], tf.bool)
-    return tf.pad(inside, [[1, 1], [1, 1]])[tf.newaxis, :, :, tf.newaxis]
+    return tf.reshape(tf.pad(inside, [[1, 1], [1, 1]]), [1, height, width, 1])  # LiteRT: no bool newaxis
 
 
 def _hysteresis(weak, strong):

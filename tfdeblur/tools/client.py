@@ -3,11 +3,14 @@ r"""A client of TF Serving: `tfdeblur client photo.jpg -o sharp.png [--rest]`.
 Sends the encoded file to the `deblur_bytes` signature of a model served from
 an export (see `export/README.md`), over gRPC (port 8500; needs
 `pip install "tfdeblur[serving]"` for `tensorflow-serving-api`) or REST (port
-8501, nothing to install), and writes the PNG it gets back.
+8501, nothing to install), and writes the PNG it gets back. A refusal, a server that is not
+there or one that does not answer within `--timeout` is one `error:` line naming the file.
 """
 
 import base64
+import contextlib
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -28,7 +31,18 @@ def define_flags():
     flags.DEFINE_string("host", "localhost", "The TF Serving host.")
     flags.DEFINE_bool("rest", False, "Use the REST API (port 8501) instead of gRPC (port 8500).")
     flags.DEFINE_integer("port", None, "Port (default: 8500 for gRPC, 8501 for REST).")
-    flags.DEFINE_float("timeout", 300.0, "Seconds to wait for the server.")
+    flags.DEFINE_float("timeout", 300.0, "Seconds to wait for the server's answer.", lower_bound=0.001)
+
+
+def server_error(text):
+    """The line of a TF Serving error that says what was wrong (the graph's own message, e.g.
+    `image_bytes[0]: 20000x20000 pixels, over the limit of ...`), without TensorFlow's lines
+    saying where it was raised."""
+    where = ("Graph execution error", "Detected at node", "<stack traces", "[[", "{{")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    line = next((line for line in lines if not line.startswith(where)), lines[0] if lines else "(no message)")
+    asserted = re.fullmatch(r"assertion failed: \[(.*)\]", line)
+    return asserted.group(1) if asserted else line
 
 
 def rest_body(encoded_images):
@@ -75,9 +89,10 @@ def deblur_grpc(encoded_images, model, address, timeout):
         try:
             response = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(request, timeout)
         except grpc.RpcError as error:
-            raise InputError(
-                f"TF Serving at {address} (gRPC): {error.code().name}: {error.details()}"
-            ) from None
+            if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise InputError(f"TF Serving at {address} (gRPC): {_no_answer(timeout)}") from None
+            said = server_error(error.details() or "")
+            raise InputError(f"TF Serving at {address} (gRPC): {error.code().name}: {said}") from None
     return list(tf.make_ndarray(response.outputs["image_bytes"]))
 
 
@@ -90,10 +105,21 @@ def deblur_rest(encoded_images, model, address, timeout):
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return rest_outputs(json.load(response))
-    except urllib.error.HTTPError as error:  # TF Serving explains itself in the body
-        raise InputError(f"TF Serving at {address} (REST): {error.code}: {error.read().decode()}") from None
+    except urllib.error.HTTPError as error:  # TF Serving explains itself in the body: {"error": ...}
+        body = error.read().decode(errors="replace")
+        with contextlib.suppress(ValueError, KeyError, TypeError):  # else the body as it is
+            body = json.loads(body)["error"]
+        raise InputError(f"TF Serving at {address} (REST): {error.code}: {server_error(body)}") from None
+    except TimeoutError:
+        raise InputError(f"TF Serving at {address} (REST): {_no_answer(timeout)}") from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise InputError(f"TF Serving at {address} (REST): {_no_answer(timeout)}") from None
         raise InputError(f"TF Serving at {address} (REST): {error.reason}") from None
+
+
+def _no_answer(timeout):
+    return f"no answer within {timeout:g} s (--timeout)"
 
 
 def main(argv):
@@ -106,6 +132,9 @@ def main(argv):
         raise InputError(f"{argv[1]}: {error.strerror}") from None
     port = FLAGS.port or (8501 if FLAGS.rest else 8500)
     deblur = deblur_rest if FLAGS.rest else deblur_grpc
-    (restored,) = deblur([contents], FLAGS.model, f"{FLAGS.host}:{port}", FLAGS.timeout)
+    try:
+        (restored,) = deblur([contents], FLAGS.model, f"{FLAGS.host}:{port}", FLAGS.timeout)
+    except InputError as error:
+        raise InputError(f"{argv[1]}: {error}") from None
     atomic.write_bytes(FLAGS.output, restored)
     print(f"Wrote {FLAGS.output}")
